@@ -1,0 +1,214 @@
+// Package auth is who is acting and what they may do: the Actor, the roles,
+// the actions and the one policy function Can that every domain function asks.
+//
+// It is pure (no database): accounts, passwords and sessions live in package
+// account, which builds Actors. Keeping the policy free of storage lets audit,
+// org and every later domain package import it without import cycles.
+package auth
+
+import (
+	"strings"
+)
+
+// Role is a role granted to an account on a unit subtree.
+type Role string
+
+// The roles (DESIGN.md §1). The last three are the separated administrators
+// (三员分立): no account holds two of them.
+const (
+	Chief      Role = "chief"
+	Leader     Role = "leader"
+	Supervisor Role = "supervisor"
+	Staff      Role = "staff"
+	Viewer     Role = "viewer"
+	SysAdmin   Role = "sysadmin"
+	SecAdmin   Role = "secadmin"
+	Auditor    Role = "auditor"
+)
+
+// Roles lists every role in display order.
+var Roles = []Role{Chief, Leader, Supervisor, Staff, Viewer, SysAdmin, SecAdmin, Auditor}
+
+// Label is the role's Chinese name.
+func (r Role) Label() string {
+	switch r {
+	case Chief:
+		return "主要领导"
+	case Leader:
+		return "分管领导"
+	case Supervisor:
+		return "督查室"
+	case Staff:
+		return "经办人"
+	case Viewer:
+		return "查看"
+	case SysAdmin:
+		return "系统管理员"
+	case SecAdmin:
+		return "安全管理员"
+	case Auditor:
+		return "审计管理员"
+	}
+	return string(r)
+}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	for _, x := range Roles {
+		if r == x {
+			return true
+		}
+	}
+	return false
+}
+
+// IsAdmin reports whether r is one of the three separated administrator roles.
+func (r Role) IsAdmin() bool { return r == SysAdmin || r == SecAdmin || r == Auditor }
+
+// Grant is one role on one unit; it covers the unit and everything under it.
+type Grant struct {
+	Role     Role
+	UnitID   int64
+	UnitPath string // '/1/4/': the unit's path in the tree
+	UnitName string
+}
+
+// Covers reports whether the grant's subtree contains the unit with the given path.
+func (g Grant) Covers(unitPath string) bool {
+	return g.UnitPath != "" && strings.HasPrefix(unitPath, g.UnitPath)
+}
+
+// Actor is the person (or the system) doing something, with where the
+// request came from for the audit trail.
+type Actor struct {
+	UserID    int64
+	Username  string
+	Name      string
+	UnitID    int64
+	UnitName  string
+	Grants    []Grant
+	IP        string
+	RequestID string
+	Origin    string // "ui", "api", "cli", "job"
+	// System is true for the command line and background jobs run by the
+	// operator of the server; it passes every check and is audited as such.
+	System bool
+}
+
+// SystemActor is the actor for command-line operations and scheduled jobs.
+func SystemActor(origin string) Actor {
+	return Actor{Username: "system", Name: "系统", Origin: origin, System: true}
+}
+
+// HasRole reports whether any grant gives the actor role r.
+func (a Actor) HasRole(r Role) bool {
+	for _, g := range a.Grants {
+		if g.Role == r {
+			return true
+		}
+	}
+	return false
+}
+
+// IsAdmin reports whether the actor holds one of the administrator roles;
+// such accounts must use a second factor (except in the demo).
+func (a Actor) IsAdmin() bool {
+	for _, g := range a.Grants {
+		if g.Role.IsAdmin() {
+			return true
+		}
+	}
+	return false
+}
+
+// Action is something an actor may do to a unit (or to a record owned by one).
+type Action string
+
+// The actions. Each later capability adds its own, with its row in policy.
+const (
+	ViewOrg        Action = "org.view"        // see units and people
+	ManageOrg      Action = "org.manage"      // create, edit, move and disable units and people
+	ViewAccounts   Action = "account.view"    // list accounts and their roles
+	ManageAccounts Action = "account.manage"  // create, disable, reset passwords, unlock
+	GrantRoles     Action = "account.grant"   // grant and revoke roles
+	ManageSecurity Action = "security.manage" // security settings, end others' sessions
+	ViewAudit      Action = "audit.view"      // read and export the audit trail
+	ViewDashboard  Action = "dashboard.view"  // the work overview
+)
+
+// policy says which roles may do which action inside their subtree. It is
+// the whole permission model in one table; the permission-matrix test walks it.
+var policy = map[Action][]Role{
+	ViewOrg:        {Chief, Leader, Supervisor, Staff, Viewer, SysAdmin, SecAdmin, Auditor},
+	ManageOrg:      {SysAdmin},
+	ViewAccounts:   {SysAdmin, SecAdmin, Auditor},
+	ManageAccounts: {SysAdmin},
+	GrantRoles:     {SecAdmin},
+	ManageSecurity: {SecAdmin},
+	ViewAudit:      {Auditor},
+	ViewDashboard:  {Chief, Leader, Supervisor, Staff, Viewer},
+}
+
+// Allowed reports whether role r may ever do act (somewhere).
+func Allowed(r Role, act Action) bool {
+	for _, x := range policy[act] {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// Can reports whether the actor may do act on the unit with path unitPath.
+// Domain functions call it; pages call it only to hide buttons.
+func Can(a Actor, act Action, unitPath string) bool {
+	if a.System {
+		return true
+	}
+	for _, g := range a.Grants {
+		if Allowed(g.Role, act) && g.Covers(unitPath) {
+			return true
+		}
+	}
+	return false
+}
+
+// CanAnywhere reports whether the actor may do act on at least some unit;
+// navigation uses it to show only what the actor can open.
+func CanAnywhere(a Actor, act Action) bool {
+	if a.System {
+		return true
+	}
+	for _, g := range a.Grants {
+		if Allowed(g.Role, act) {
+			return true
+		}
+	}
+	return false
+}
+
+// ScopePaths returns the unit paths under which the actor may do act; list
+// queries restrict themselves to these subtrees. Nested paths are collapsed.
+func ScopePaths(a Actor, act Action) []string {
+	var paths []string
+	for _, g := range a.Grants {
+		if Allowed(g.Role, act) {
+			paths = append(paths, g.UnitPath)
+		}
+	}
+	// Drop paths inside another path of the list.
+	var out []string
+	for i, p := range paths {
+		inside := false
+		for j, q := range paths {
+			if i != j && strings.HasPrefix(p, q) && (p != q || j < i) {
+				inside = true
+				break
+			}
+		}
+		if !inside {
+			out = append(out, p)
+		}
+	}
+	return out
+}
