@@ -203,3 +203,11 @@ func Redacted(dsn string) string {
 	}
 	return u.Redacted()
 }
+
+// Ping checks that both pools answer.
+func (d *DB) Ping(ctx context.Context) error {
+	if err := d.r.PingContext(ctx); err != nil {
+		return err
+	}
+	return d.w.PingContext(ctx)
+}

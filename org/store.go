@@ -168,7 +168,7 @@ func arrange(all []*Unit, query string) []*Unit {
 
 // Children returns the direct children of a unit, in order.
 func Children(ctx context.Context, q db.Querier, parentID int64) ([]*Unit, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+unitColumns+` FROM units u WHERE u.parent_id = $1 ORDER BY u.sort_order, u.id`, parentID)
+	rows, err := q.QueryContext(ctx, `SELECT `+unitColumns+` FROM units u WHERE COALESCE(u.parent_id, 0) = $1 ORDER BY u.sort_order, u.id`, parentID)
 	if err != nil {
 		return nil, fmt.Errorf("org.Children: %w", err)
 	}

@@ -1,0 +1,224 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"guatu/account"
+	"guatu/apperr"
+	"guatu/auth"
+)
+
+// Base is what every page carries: who is signed in, the navigation, the
+// CSRF token for forms, the flash message and the title.
+type Base struct {
+	Title     string
+	Active    string // the navigation key to highlight
+	User      *account.User
+	Actor     auth.Actor
+	CSRF      string
+	Flash     string
+	FlashErr  bool
+	Nav       []NavItem
+	RequestID string
+	Demo      bool
+	Version   string
+	Gated     bool // the user must change password or enrol TOTP first: no navigation
+}
+
+// NavItem is one entry of the left navigation.
+type NavItem struct {
+	Key, Label, Href, Icon string
+}
+
+// base builds the Base for a request.
+func (s *Server) base(r *http.Request, title, active string) Base {
+	st := state(r)
+	b := Base{Title: title, Active: active, CSRF: st.csrf, RequestID: st.requestID, Demo: s.demo, Version: s.version}
+	if st.user != nil {
+		b.User = st.user
+		b.Actor = st.actor
+		b.Gated = st.gate != account.GateNone
+		if !b.Gated {
+			b.Nav = navFor(st.actor)
+		}
+	}
+	b.Flash, b.FlashErr = st.flash, st.flashErr
+	return b
+}
+
+// navFor lists only what the actor can open: no dead links.
+func navFor(a auth.Actor) []NavItem {
+	var nav []NavItem
+	add := func(act auth.Action, it NavItem) {
+		if auth.CanAnywhere(a, act) {
+			nav = append(nav, it)
+		}
+	}
+	add(auth.ViewDashboard, NavItem{"home", "工作台", "/", "home"})
+	add(auth.ViewOrg, NavItem{"org", "组织机构", "/org", "org"})
+	add(auth.ViewOrg, NavItem{"people", "人员", "/org/people", "people"})
+	add(auth.ViewAccounts, NavItem{"users", "账号与角色", "/admin/users", "users"})
+	add(auth.ManageSecurity, NavItem{"security", "安全设置", "/admin/security", "shield"})
+	add(auth.ViewAudit, NavItem{"audit", "审计日志", "/audit", "audit"})
+	nav = append(nav, NavItem{"me", "我的", "/me", "me"})
+	return nav
+}
+
+func (s *Server) funcs(assets map[string]string) template.FuncMap {
+	return template.FuncMap{
+		"asset": func(p string) string { return "/static/" + p + "?v=" + assets[p] },
+		"datetime": func(t time.Time) string {
+			if t.IsZero() {
+				return "—"
+			}
+			return t.In(s.loc).Format("2006-01-02 15:04")
+		},
+		"datetimeSec": func(t time.Time) string {
+			if t.IsZero() {
+				return "—"
+			}
+			return t.In(s.loc).Format("2006-01-02 15:04:05")
+		},
+		"date": func(t time.Time) string {
+			if t.IsZero() {
+				return "—"
+			}
+			return t.In(s.loc).Format("2006-01-02")
+		},
+		"add":    func(a, b int) int { return a + b },
+		"sub":    func(a, b int) int { return a - b },
+		"indent": func(depth int) int { return depth * 20 },
+		"itoa":   func(i int64) string { return strconv.FormatInt(i, 10) },
+		"query": func(kv ...string) template.URL {
+			v := url.Values{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				if kv[i+1] != "" {
+					v.Set(kv[i], kv[i+1])
+				}
+			}
+			if len(v) == 0 {
+				return ""
+			}
+			return template.URL("?" + v.Encode()) //security:allow-html: built from url.Values, which escapes
+		},
+		"roleLabel": func(r auth.Role) string { return r.Label() },
+		"can": func(a auth.Actor, act string, path string) bool {
+			return auth.Can(a, auth.Action(act), path)
+		},
+		"canAny": func(a auth.Actor, act string) bool { return auth.CanAnywhere(a, auth.Action(act)) },
+	}
+}
+
+// render writes a page: executed into a buffer first, so a template error
+// becomes a clean 500 instead of half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, data any) error {
+	t, err := s.page(page)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		return fmt.Errorf("render %s: %w", page, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	buf.WriteTo(w) // a write error means the client went away
+	return nil
+}
+
+// errorPage is the data of the 403/404/409/500 pages.
+type errorPage struct {
+	Base
+	Status  int
+	Heading string
+	Message string
+}
+
+// fail is where every handler error ends: user errors get their page and
+// message, anything else is logged with the request id and shown only as it.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	st := state(r)
+	ae, _ := apperr.As(err)
+	kind := apperr.KindOf(err)
+	status, heading, msg := http.StatusInternalServerError, "系统出错了", ""
+	switch kind {
+	case apperr.Unauthorized:
+		s.clearSessionCookie(w, r)
+		s.setFlash(w, r, ae.Msg, true)
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	case apperr.NotFound:
+		status, heading, msg = http.StatusNotFound, "找不到该页面", ae.Msg
+	case apperr.Forbidden:
+		status, heading, msg = http.StatusForbidden, "没有权限", ae.Msg
+	case apperr.Conflict:
+		status, heading, msg = http.StatusConflict, "操作未完成", ae.Msg
+	case apperr.Invalid:
+		status, heading, msg = http.StatusUnprocessableEntity, "填写有误", ae.Msg
+	default:
+		s.log.Error("request failed", "request_id", st.requestID, "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if status == http.StatusForbidden || status == http.StatusNotFound {
+		s.log.Info("request refused", "request_id", st.requestID, "path", r.URL.Path, "status", status, "user", st.actor.Username)
+	}
+	data := errorPage{Base: s.base(r, heading, ""), Status: status, Heading: heading, Message: msg}
+	if rerr := s.render(w, r, status, "error", data); rerr != nil {
+		s.log.Error("error page failed", "request_id", st.requestID, "err", rerr)
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, "%s（请求编号 %s）\n", heading, st.requestID)
+	}
+}
+
+// notFound is the 404 for unknown paths.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.fail(w, r, apperr.NotFoundf("您访问的地址不存在，请从左侧导航进入"))
+}
+
+// handlerFunc is a handler that returns its error to s.fail.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+func (s *Server) h(fn handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			s.fail(w, r, err)
+		}
+	})
+}
+
+// redirect finishes a successful POST: flash, then 303 See Other (Post/Redirect/Get).
+func (s *Server) redirect(w http.ResponseWriter, r *http.Request, to, flash string) error {
+	if flash != "" {
+		s.setFlash(w, r, flash, false)
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
+// invalid reports whether err is a form error to re-render, returning its fields.
+func invalid(err error) (map[string]string, string, bool) {
+	ae, ok := apperr.As(err)
+	if !ok || ae.Kind != apperr.Invalid {
+		return nil, "", false
+	}
+	msg := ae.Msg
+	if len(ae.Fields) > 0 {
+		msg = "请按提示修改标红的内容"
+	}
+	return ae.Fields, msg, true
+}
+
+// pathID reads a numeric id from the path; a malformed one is a 404.
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.NotFoundf("记录不存在")
+	}
+	return id, nil
+}

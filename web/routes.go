@@ -1,0 +1,81 @@
+package web
+
+import "net/http"
+
+// routes is every route of the application. Private routes sit on an inner
+// mux that requireLogin wraps once; the outer mux has only sign-in, set-up,
+// static files and health, and sends everything else to the private mux.
+func (s *Server) routes() http.Handler {
+	private := http.NewServeMux()
+	private.Handle("GET /{$}", s.h(s.home))
+	private.Handle("POST /logout", s.h(s.logout))
+
+	// Organisation: units and people.
+	private.Handle("GET /org", s.h(s.orgTree))
+	private.Handle("GET /org/units/new", s.h(s.unitNew))
+	private.Handle("POST /org/units", s.h(s.unitCreate))
+	private.Handle("GET /org/units/{id}", s.h(s.unitShow))
+	private.Handle("GET /org/units/{id}/edit", s.h(s.unitEdit))
+	private.Handle("POST /org/units/{id}", s.h(s.unitUpdate))
+	private.Handle("POST /org/units/{id}/move", s.h(s.unitMove))
+	private.Handle("POST /org/units/{id}/order", s.h(s.unitOrder))
+	private.Handle("POST /org/units/{id}/disable", s.h(s.unitDisable))
+	private.Handle("POST /org/units/{id}/enable", s.h(s.unitEnable))
+	private.Handle("POST /org/units/{id}/delete", s.h(s.unitDelete))
+	private.Handle("GET /org/people", s.h(s.peopleList))
+	private.Handle("GET /org/people/new", s.h(s.personNew))
+	private.Handle("POST /org/people", s.h(s.personCreate))
+	private.Handle("GET /org/people/{id}", s.h(s.personShow))
+	private.Handle("GET /org/people/{id}/edit", s.h(s.personEdit))
+	private.Handle("POST /org/people/{id}", s.h(s.personUpdate))
+	private.Handle("POST /org/people/{id}/leads", s.h(s.personLeads))
+	private.Handle("POST /org/people/{id}/disable", s.h(s.personDisable))
+	private.Handle("POST /org/people/{id}/enable", s.h(s.personEnable))
+	private.Handle("POST /org/people/{id}/delete", s.h(s.personDelete))
+
+	// Accounts, roles and security settings (三员: sysadmin, secadmin).
+	private.Handle("GET /admin/users", s.h(s.userList))
+	private.Handle("GET /admin/users/new", s.h(s.userNew))
+	private.Handle("POST /admin/users", s.h(s.userCreate))
+	private.Handle("GET /admin/users/{id}", s.h(s.userShow))
+	private.Handle("GET /admin/users/{id}/edit", s.h(s.userEdit))
+	private.Handle("POST /admin/users/{id}", s.h(s.userUpdate))
+	private.Handle("POST /admin/users/{id}/disable", s.h(s.userDisable))
+	private.Handle("POST /admin/users/{id}/enable", s.h(s.userEnable))
+	private.Handle("POST /admin/users/{id}/reset", s.h(s.userReset))
+	private.Handle("POST /admin/users/{id}/unlock", s.h(s.userUnlock))
+	private.Handle("POST /admin/users/{id}/grants", s.h(s.userGrant))
+	private.Handle("POST /admin/users/{id}/revoke", s.h(s.userRevoke))
+	private.Handle("POST /admin/sessions/revoke", s.h(s.adminSessionRevoke))
+	private.Handle("GET /admin/security", s.h(s.securityForm))
+	private.Handle("POST /admin/security", s.h(s.securitySave))
+
+	// Audit trail (auditor).
+	private.Handle("GET /audit", s.h(s.auditList))
+	private.Handle("GET /audit/export.csv", s.h(s.auditExport))
+
+	// 我的: profile, password, second factor, sessions.
+	private.Handle("GET /me", s.h(s.me))
+	private.Handle("GET /me/password", s.h(s.passwordForm))
+	private.Handle("POST /me/password", s.h(s.passwordChange))
+	private.Handle("GET /me/totp", s.h(s.totpPage))
+	private.Handle("POST /me/totp/begin", s.h(s.totpBegin))
+	private.Handle("POST /me/totp/confirm", s.h(s.totpConfirm))
+	private.Handle("POST /me/totp/disable", s.h(s.totpDisable))
+	private.Handle("POST /me/sessions/revoke", s.h(s.sessionRevoke))
+
+	private.Handle("/", http.HandlerFunc(s.notFound))
+
+	public := http.NewServeMux()
+	public.Handle("GET /login", s.h(s.loginForm))
+	public.Handle("POST /login", s.h(s.login))
+	public.Handle("GET /login/totp", s.h(s.totpLoginForm))
+	public.Handle("POST /login/totp", s.h(s.totpLogin))
+	public.Handle("GET /setup/{token}", s.h(s.setupForm))
+	public.Handle("POST /setup/{token}", s.h(s.setup))
+	public.Handle("GET /static/", s.static())
+	public.Handle("GET /healthz", http.HandlerFunc(s.health))
+	public.Handle("/", s.requireLogin(private)) // everything else needs a session
+
+	return s.withState(s.securityHeaders(s.accessLog(s.recoverPanic(s.loadSession(s.csrf(public))))))
+}

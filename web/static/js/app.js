@@ -1,0 +1,23 @@
+// Small conveniences; every page works without this file.
+(function () {
+  "use strict";
+  // Buttons with data-confirm ask before submitting their form.
+  document.addEventListener("submit", function (e) {
+    var btn = e.submitter;
+    var msg = (btn && btn.getAttribute("data-confirm")) || e.target.getAttribute("data-confirm");
+    if (msg && !window.confirm(msg)) {
+      e.preventDefault();
+    }
+  });
+  // Selects with data-autosubmit submit their form on change (filters).
+  document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("select[data-autosubmit]")) {
+      e.target.form.submit();
+    }
+  });
+  // The flash message fades after a while.
+  var flash = document.getElementById("flash");
+  if (flash && flash.classList.contains("flash-ok")) {
+    setTimeout(function () { flash.classList.add("fade"); }, 5000);
+  }
+})();
