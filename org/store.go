@@ -392,12 +392,22 @@ func ReorderUnit(ctx context.Context, tx *db.Tx, by auth.Actor, id int64, up boo
 	if !auth.Can(by, auth.ManageOrg, u.Path) {
 		return apperr.Forbiddenf("无权调整“%s”的顺序", u.Name)
 	}
-	sibs, err := Children(ctx, tx, u.ParentID)
+	if u.ParentID == 0 {
+		return nil
+	}
+	all, err := Children(ctx, tx, u.ParentID)
 	if err != nil {
 		return err
 	}
-	if u.ParentID == 0 {
-		return nil
+	// Disabled siblings are hidden in the tree, so the neighbour to swap with
+	// is the nearest enabled one; disabled units keep their relative place at the end.
+	var sibs, hidden []*Unit
+	for _, x := range all {
+		if x.Disabled && x.ID != id {
+			hidden = append(hidden, x)
+		} else {
+			sibs = append(sibs, x)
+		}
 	}
 	i := 0
 	for i < len(sibs) && sibs[i].ID != id {
@@ -411,7 +421,7 @@ func ReorderUnit(ctx context.Context, tx *db.Tx, by auth.Actor, id int64, up boo
 		return nil
 	}
 	sibs[i], sibs[j] = sibs[j], sibs[i]
-	for k, s := range sibs {
+	for k, s := range append(sibs, hidden...) {
 		if _, err := tx.ExecContext(ctx, `UPDATE units SET sort_order = $1 WHERE id = $2`, int64(k+1)*10, s.ID); err != nil {
 			return err
 		}
