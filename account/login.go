@@ -103,7 +103,8 @@ func signIn(ctx context.Context, tx *db.Tx, u *User, ip, ua, requestID string, m
 		return LoginResult{}, err
 	}
 	if !mfaPending {
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET last_login_at = $1, last_login_ip = $2 WHERE id = $3`, db.Time(tx.Now()), ip, u.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET prev_login_at = last_login_at, prev_login_ip = last_login_ip,
+			last_login_at = $1, last_login_ip = $2 WHERE id = $3`, db.Time(tx.Now()), ip, u.ID); err != nil {
 			return LoginResult{}, err
 		}
 	}

@@ -32,8 +32,10 @@ type User struct {
 	MustChangePassword bool
 	FailedLogins       int
 	LockedUntil        time.Time
-	LastLoginAt        time.Time
+	LastLoginAt        time.Time // the current (most recent) sign-in
 	LastLoginIP        string
+	PrevLoginAt        time.Time // the one before it, shown as 上次登录
+	PrevLoginIP        string
 	TOTPSecret         string
 	TOTPEnabled        bool
 	TOTPLastStep       int64
@@ -73,14 +75,14 @@ func (u *User) snapshot() map[string]any {
 
 const userColumns = `us.id, us.username, us.display_name, COALESCE(us.person_id, 0), us.unit_id, un.name, un.path,
 	us.password_hash, us.password_changed_at, us.must_change_password, us.failed_logins, us.locked_until,
-	us.last_login_at, us.last_login_ip, us.totp_secret, us.totp_enabled, us.totp_last_step, us.disabled,
+	us.last_login_at, us.last_login_ip, us.prev_login_at, us.prev_login_ip, us.totp_secret, us.totp_enabled, us.totp_last_step, us.disabled,
 	us.created_at, us.updated_at`
 
 func scanUser(s interface{ Scan(...any) error }) (*User, error) {
 	var u User
 	err := s.Scan(&u.ID, &u.Username, &u.DisplayName, &u.PersonID, &u.UnitID, &u.UnitName, &u.UnitPath,
 		&u.PasswordHash, (*db.Time)(&u.PasswordChangedAt), &u.MustChangePassword, &u.FailedLogins, (*db.Time)(&u.LockedUntil),
-		(*db.Time)(&u.LastLoginAt), &u.LastLoginIP, &u.TOTPSecret, &u.TOTPEnabled, &u.TOTPLastStep, &u.Disabled,
+		(*db.Time)(&u.LastLoginAt), &u.LastLoginIP, (*db.Time)(&u.PrevLoginAt), &u.PrevLoginIP, &u.TOTPSecret, &u.TOTPEnabled, &u.TOTPLastStep, &u.Disabled,
 		(*db.Time)(&u.CreatedAt), (*db.Time)(&u.UpdatedAt))
 	return &u, err
 }

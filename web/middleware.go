@@ -316,14 +316,22 @@ func (s *Server) requireLogin(next http.Handler) http.Handler {
 			}
 			return false
 		}
+		// A gate redirect must not swallow the message meant for the page asked for.
+		keepFlash := func() {
+			if st.flash != "" {
+				s.setFlash(w, r, st.flash, st.flashErr)
+			}
+		}
 		switch st.gate {
 		case account.GateChangePassword:
 			if !allowed("/me/password", "/logout") {
+				keepFlash()
 				http.Redirect(w, r, "/me/password", http.StatusSeeOther)
 				return
 			}
 		case account.GateEnrolTOTP:
 			if !allowed("/me/totp", "/logout") {
+				keepFlash()
 				http.Redirect(w, r, "/me/totp", http.StatusSeeOther)
 				return
 			}
