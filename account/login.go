@@ -99,10 +99,12 @@ func registerFailure(ctx context.Context, tx *db.Tx, u *User, sec Security, ip, 
 }
 
 func signIn(ctx context.Context, tx *db.Tx, u *User, ip, ua, requestID string, mfaPending bool) (LoginResult, error) {
-	if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = 0, locked_until = '' WHERE id = $1`, u.ID); err != nil {
-		return LoginResult{}, err
-	}
+	// Only a completed sign-in clears the failure count: otherwise retyping
+	// the password would reset the count of wrong second-factor codes.
 	if !mfaPending {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = 0, locked_until = '' WHERE id = $1`, u.ID); err != nil {
+			return LoginResult{}, err
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET prev_login_at = last_login_at, prev_login_ip = last_login_ip,
 			last_login_at = $1, last_login_ip = $2 WHERE id = $3`, db.Time(tx.Now()), ip, u.ID); err != nil {
 			return LoginResult{}, err

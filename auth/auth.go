@@ -192,7 +192,7 @@ func CanAnywhere(a Actor, act Action) bool {
 func ScopePaths(a Actor, act Action) []string {
 	var paths []string
 	for _, g := range a.Grants {
-		if Allowed(g.Role, act) {
+		if Allowed(g.Role, act) && g.UnitPath != "" { // an empty path covers nothing, as in Covers
 			paths = append(paths, g.UnitPath)
 		}
 	}

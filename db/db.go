@@ -17,7 +17,7 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
-	_ "modernc.org/sqlite"              // registers the "sqlite" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 )
 
 // Dialect names the database engine.
@@ -168,7 +168,9 @@ func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("db: begin: %w", err)
 	}
-	tx := &Tx{Tx: stx, now: d.Now().UTC(), dialect: d.dialect}
+	// Stored times keep microseconds: truncating here makes a value read back
+	// equal to the one written (the audit chain hashes it).
+	tx := &Tx{Tx: stx, now: d.Now().UTC().Truncate(time.Microsecond), dialect: d.dialect}
 	defer func() {
 		if p := recover(); p != nil {
 			stx.Rollback()

@@ -6,7 +6,10 @@ import "net/http"
 // mux that requireLogin wraps once; the outer mux has only sign-in, set-up,
 // static files and health, and sends everything else to the private mux.
 func (s *Server) routes() http.Handler {
-	private := http.NewServeMux()
+	mux := http.NewServeMux()
+	s.privateRoutes = nil
+	// private records each pattern so the permission-matrix test can check it covers them all.
+	private := routeRecorder{mux: mux, patterns: &s.privateRoutes}
 	private.Handle("GET /{$}", s.h(s.home))
 	private.Handle("POST /logout", s.h(s.logout))
 
@@ -64,7 +67,7 @@ func (s *Server) routes() http.Handler {
 	private.Handle("POST /me/totp/disable", s.h(s.totpDisable))
 	private.Handle("POST /me/sessions/revoke", s.h(s.sessionRevoke))
 
-	private.Handle("/", http.HandlerFunc(s.notFound))
+	mux.Handle("/", http.HandlerFunc(s.notFound))
 
 	public := http.NewServeMux()
 	public.Handle("GET /login", s.h(s.loginForm))
@@ -75,7 +78,18 @@ func (s *Server) routes() http.Handler {
 	public.Handle("POST /setup/{token}", s.h(s.setup))
 	public.Handle("GET /static/", s.static())
 	public.Handle("GET /healthz", http.HandlerFunc(s.health))
-	public.Handle("/", s.requireLogin(private)) // everything else needs a session
+	public.Handle("/", s.requireLogin(mux)) // everything else needs a session
 
 	return s.withState(s.securityHeaders(s.accessLog(s.recoverPanic(s.loadSession(s.csrf(public))))))
+}
+
+// routeRecorder registers routes on a mux and remembers their patterns.
+type routeRecorder struct {
+	mux      *http.ServeMux
+	patterns *[]string
+}
+
+func (r routeRecorder) Handle(pattern string, h http.Handler) {
+	r.mux.Handle(pattern, h)
+	*r.patterns = append(*r.patterns, pattern)
 }

@@ -49,6 +49,8 @@ type Server struct {
 	pages  map[string]*template.Template
 	assets map[string]string // static path → content hash
 	loc    *time.Location
+
+	privateRoutes []string // patterns of the signed-in routes, for the permission matrix
 }
 
 // New builds the server, parsing every template once (in -dev, per request).
