@@ -1,54 +1,561 @@
 package web
 
 import (
+	"context"
 	"net/http"
+	"strconv"
+	"strings"
+	"time"
 
+	"guatu/account"
 	"guatu/apperr"
+	"guatu/auth"
+	"guatu/db"
+	"guatu/org"
 )
 
-// Placeholder handlers, replaced by the account and security pages.
+// Accounts, role grants and security settings: the pages of the system
+// administrator (accounts) and the security administrator (grants, settings,
+// ending sessions). Every permission is checked by the account package; the
+// pages only hide what the actor cannot do.
+
+// option is one entry of a select.
+type option struct {
+	Value string
+	Label string
+}
+
+// unitOptions lists units for a select, indented by depth with full-width
+// spaces (options cannot be padded with CSS in most browsers), keeping only
+// the units keep accepts.
+func unitOptions(units []*org.Unit, keep func(*org.Unit) bool) []option {
+	out := make([]option, 0, len(units))
+	for _, u := range units {
+		if keep != nil && !keep(u) {
+			continue
+		}
+		out = append(out, option{Value: strconv.FormatInt(u.ID, 10), Label: strings.Repeat("\u3000", u.Depth) + u.Name})
+	}
+	return out
+}
+
+func roleOptions() []option {
+	out := make([]option, len(auth.Roles))
+	for i, r := range auth.Roles {
+		label := r.Label()
+		if r.IsAdmin() {
+			label += "（三员）"
+		}
+		out[i] = option{Value: string(r), Label: label}
+	}
+	return out
+}
+
+type userListPage struct {
+	Base
+	Query    string
+	Disabled bool
+	Users    []*account.User
+	Now      time.Time
+}
+
 func (s *Server) userList(w http.ResponseWriter, r *http.Request) error {
-	return apperr.NotFoundf("建设中")
+	q := r.URL.Query()
+	p := userListPage{Base: s.base(r, "账号与角色", "users"), Query: strings.TrimSpace(q.Get("q")),
+		Disabled: q.Get("disabled") == "1", Now: s.db.Now()}
+	var err error
+	p.Users, err = account.List(r.Context(), s.db, actor(r), account.Filter{Query: p.Query, IncludeDisabled: p.Disabled})
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "user_list", p)
 }
+
+type userFormPage struct {
+	Base
+	ID       int64 // 0 when creating
+	Username string
+	Input    account.Input
+	Units    []option
+	People   []option
+	Errors   map[string]string
+	Error    string
+}
+
+// userForm fills the unit and person choices of the account form: the units
+// where the actor may keep accounts, and the people they can see.
+func (s *Server) userForm(ctx context.Context, a auth.Actor, p *userFormPage) error {
+	units, err := org.Tree(ctx, s.db, a, org.TreeFilter{})
+	if err != nil {
+		return err
+	}
+	p.Units = unitOptions(units, func(u *org.Unit) bool { return auth.Can(a, auth.ManageAccounts, u.Path) })
+	people, _, err := org.People(ctx, s.db, a, org.PeopleFilter{})
+	if err != nil {
+		return err
+	}
+	for _, x := range people {
+		label := x.Name + " · " + x.UnitName
+		if x.Position != "" {
+			label += " · " + x.Position
+		}
+		p.People = append(p.People, option{Value: strconv.FormatInt(x.ID, 10), Label: label})
+	}
+	return nil
+}
+
 func (s *Server) userNew(w http.ResponseWriter, r *http.Request) error {
-	return apperr.NotFoundf("建设中")
+	a := actor(r)
+	// No domain call precedes the empty form, so refuse here rather than
+	// show a form whose every submission would be refused.
+	if !auth.CanAnywhere(a, auth.ManageAccounts) {
+		return apperr.Forbiddenf("只有系统管理员可以新建账号")
+	}
+	p := userFormPage{Base: s.base(r, "新建账号", "users")}
+	if err := s.userForm(r.Context(), a, &p); err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "user_form", p)
 }
+
+func accountInput(r *http.Request) account.Input {
+	return account.Input{
+		Username:    r.PostFormValue("username"),
+		DisplayName: r.PostFormValue("display_name"),
+		UnitID:      r.PostFormValue("unit_id"),
+		PersonID:    r.PostFormValue("person_id"),
+		Password:    r.PostFormValue("password"),
+	}
+}
+
+type userPasswordPage struct {
+	Base
+	U        *account.User
+	Password string
+	Reset    bool
+}
+
+// userCreate adds an account. The password (typed, or generated when left
+// empty) is shown once on the result page, which is rendered rather than
+// redirected to so that it is never stored anywhere to show again.
 func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) error {
-	return apperr.NotFoundf("建设中")
+	a := actor(r)
+	in := accountInput(r)
+	var u *account.User
+	var pw string
+	err := s.db.InTx(r.Context(), func(tx *db.Tx) error {
+		var err error
+		u, pw, err = account.Create(r.Context(), tx, a, in)
+		return err
+	})
+	if fields, msg, ok := invalid(err); ok {
+		in.Password = ""
+		p := userFormPage{Base: s.base(r, "新建账号", "users"), Input: in, Errors: fields, Error: msg}
+		if err := s.userForm(r.Context(), a, &p); err != nil {
+			return err
+		}
+		return s.render(w, r, http.StatusUnprocessableEntity, "user_form", p)
+	}
+	if err != nil {
+		return err
+	}
+	p := userPasswordPage{Base: s.base(r, "账号已创建", "users"), U: u}
+	if in.Password == "" {
+		p.Password = pw // only a generated password is shown: a typed one is already known
+	}
+	return s.render(w, r, http.StatusOK, "user_password", p)
 }
+
+type userShowPage struct {
+	Base
+	U           *account.User
+	Person      *org.Person
+	Now         time.Time
+	Locked      bool
+	Self        bool
+	Sessions    []*account.Session
+	Roles       []option
+	GrantUnits  []option
+	GrantRole   string
+	GrantUnit   string
+	GrantErrors map[string]string
+	GrantError  string
+}
+
+// userShowData builds the account page: details, grants, the grant form's
+// choices and the active sessions.
+func (s *Server) userShowData(r *http.Request, id int64) (userShowPage, error) {
+	ctx := r.Context()
+	a := actor(r)
+	u, err := account.View(ctx, s.db, a, id)
+	if err != nil {
+		return userShowPage{}, err
+	}
+	p := userShowPage{Base: s.base(r, u.DisplayName+"（"+u.Username+"）", "users"), U: u, Now: s.db.Now(),
+		Self: u.ID == a.UserID, GrantUnit: strconv.FormatInt(u.UnitID, 10)}
+	p.Locked = u.Locked(p.Now)
+	if u.PersonID != 0 {
+		if p.Person, err = org.GetPerson(ctx, s.db, u.PersonID); err != nil && apperr.KindOf(err) != apperr.NotFound {
+			return p, err
+		}
+	}
+	if p.Sessions, err = account.Sessions(ctx, s.db, u.ID); err != nil {
+		return p, err
+	}
+	if auth.CanAnywhere(a, auth.GrantRoles) {
+		units, err := org.Tree(ctx, s.db, a, org.TreeFilter{})
+		if err != nil {
+			return p, err
+		}
+		p.Roles = roleOptions()
+		p.GrantUnits = unitOptions(units, func(x *org.Unit) bool { return auth.Can(a, auth.GrantRoles, x.Path) })
+	}
+	return p, nil
+}
+
 func (s *Server) userShow(w http.ResponseWriter, r *http.Request) error {
-	return apperr.NotFoundf("建设中")
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p, err := s.userShowData(r, id)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "user_show", p)
 }
+
 func (s *Server) userEdit(w http.ResponseWriter, r *http.Request) error {
-	return apperr.NotFoundf("建设中")
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	a := actor(r)
+	u, err := account.View(r.Context(), s.db, a, id)
+	if err != nil {
+		return err
+	}
+	if !auth.Can(a, auth.ManageAccounts, u.UnitPath) {
+		return apperr.Forbiddenf("无权修改该账号")
+	}
+	p := userFormPage{Base: s.base(r, "修改账号", "users"), ID: id, Username: u.Username, Input: account.Input{
+		DisplayName: u.DisplayName, UnitID: strconv.FormatInt(u.UnitID, 10), PersonID: strconv.FormatInt(u.PersonID, 10)}}
+	if err := s.userForm(r.Context(), a, &p); err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "user_form", p)
 }
+
 func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request) error {
-	return apperr.NotFoundf("建设中")
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	a := actor(r)
+	in := accountInput(r)
+	in.Password = ""
+	var u *account.User
+	err = s.db.InTx(r.Context(), func(tx *db.Tx) error {
+		var err error
+		u, err = account.Update(r.Context(), tx, a, id, in)
+		return err
+	})
+	if fields, msg, ok := invalid(err); ok {
+		old, err := account.View(r.Context(), s.db, a, id)
+		if err != nil {
+			return err
+		}
+		p := userFormPage{Base: s.base(r, "修改账号", "users"), ID: id, Username: old.Username, Input: in, Errors: fields, Error: msg}
+		if err := s.userForm(r.Context(), a, &p); err != nil {
+			return err
+		}
+		return s.render(w, r, http.StatusUnprocessableEntity, "user_form", p)
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirect(w, r, userURL(u.ID), "账号已保存")
 }
+
+func userURL(id int64) string { return "/admin/users/" + strconv.FormatInt(id, 10) }
+
+// backToUser ends a button action on an account page. A refusal the user
+// can understand (such as disabling their own account) goes back to the
+// page as a red message instead of an error page.
+func (s *Server) backToUser(w http.ResponseWriter, r *http.Request, id int64, err error, done string) error {
+	if ae, ok := apperr.As(err); ok && ae.Kind == apperr.Invalid {
+		msg := ae.Msg
+		for _, m := range ae.Fields {
+			msg = m
+		}
+		s.setFlash(w, r, msg, true)
+		http.Redirect(w, r, userURL(id), http.StatusSeeOther)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirect(w, r, userURL(id), done)
+}
+
+func (s *Server) setUserDisabled(w http.ResponseWriter, r *http.Request, disabled bool) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var u *account.User
+	err = s.db.InTx(r.Context(), func(tx *db.Tx) error {
+		var err error
+		u, err = account.SetDisabled(r.Context(), tx, actor(r), id, disabled)
+		return err
+	})
+	done := ""
+	if err == nil {
+		done = "账号 " + u.Username + " 已启用"
+		if disabled {
+			done = "账号 " + u.Username + " 已停用，其所有登录会话已结束"
+		}
+	}
+	return s.backToUser(w, r, id, err, done)
+}
+
 func (s *Server) userDisable(w http.ResponseWriter, r *http.Request) error {
-	return apperr.NotFoundf("建设中")
+	return s.setUserDisabled(w, r, true)
 }
+
 func (s *Server) userEnable(w http.ResponseWriter, r *http.Request) error {
-	return apperr.NotFoundf("建设中")
+	return s.setUserDisabled(w, r, false)
 }
+
+// userReset sets a new temporary password and shows it once, like userCreate.
 func (s *Server) userReset(w http.ResponseWriter, r *http.Request) error {
-	return apperr.NotFoundf("建设中")
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	a := actor(r)
+	var pw string
+	var u *account.User
+	err = s.db.InTx(r.Context(), func(tx *db.Tx) error {
+		var err error
+		if pw, err = account.ResetPassword(r.Context(), tx, a, id); err != nil {
+			return err
+		}
+		u, err = account.Get(r.Context(), tx, id)
+		return err
+	})
+	if err != nil {
+		return s.backToUser(w, r, id, err, "")
+	}
+	return s.render(w, r, http.StatusOK, "user_password", userPasswordPage{Base: s.base(r, "密码已重置", "users"), U: u, Password: pw, Reset: true})
 }
+
 func (s *Server) userUnlock(w http.ResponseWriter, r *http.Request) error {
-	return apperr.NotFoundf("建设中")
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	err = s.db.InTx(r.Context(), func(tx *db.Tx) error {
+		return account.Unlock(r.Context(), tx, actor(r), id)
+	})
+	return s.backToUser(w, r, id, err, "已解除锁定")
 }
+
+// grantForm reads the role and scope fields of the grant and revoke forms.
+func grantForm(r *http.Request) (auth.Role, int64, string, string) {
+	role, unit := strings.TrimSpace(r.PostFormValue("role")), strings.TrimSpace(r.PostFormValue("unit_id"))
+	unitID, _ := strconv.ParseInt(unit, 10, 64) // 0 is refused by the domain as "请选择授权范围"
+	return auth.Role(role), unitID, role, unit
+}
+
+// userGrant grants a role. A refusal (三员分立, a duplicate) re-renders the
+// account page with the message beside the grant form.
 func (s *Server) userGrant(w http.ResponseWriter, r *http.Request) error {
-	return apperr.NotFoundf("建设中")
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	role, unitID, roleText, unitText := grantForm(r)
+	err = s.db.InTx(r.Context(), func(tx *db.Tx) error {
+		return account.Grant(r.Context(), tx, actor(r), id, role, unitID)
+	})
+	if fields, msg, ok := invalid(err); ok {
+		p, err := s.userShowData(r, id)
+		if err != nil {
+			return err
+		}
+		p.GrantRole, p.GrantUnit, p.GrantErrors, p.GrantError = roleText, unitText, fields, msg
+		return s.render(w, r, http.StatusUnprocessableEntity, "user_show", p)
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirect(w, r, userURL(id), "已授予角色："+role.Label())
 }
+
 func (s *Server) userRevoke(w http.ResponseWriter, r *http.Request) error {
-	return apperr.NotFoundf("建设中")
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	role, unitID, _, _ := grantForm(r)
+	err = s.db.InTx(r.Context(), func(tx *db.Tx) error {
+		return account.Revoke(r.Context(), tx, actor(r), id, role, unitID)
+	})
+	return s.backToUser(w, r, id, err, "已撤销角色："+role.Label())
 }
+
+// adminSessionRevoke is the security administrator ending another user's
+// session (the account package refuses anyone else's but one's own).
 func (s *Server) adminSessionRevoke(w http.ResponseWriter, r *http.Request) error {
-	return apperr.NotFoundf("建设中")
+	err := s.db.InTx(r.Context(), func(tx *db.Tx) error {
+		return account.RevokeSession(r.Context(), tx, actor(r), r.PostFormValue("session"))
+	})
+	if err != nil {
+		return err
+	}
+	back := "/admin/users"
+	if id, err := strconv.ParseInt(r.PostFormValue("user_id"), 10, 64); err == nil && id > 0 {
+		back = userURL(id)
+	}
+	return s.redirect(w, r, back, "该会话已结束，对方须重新登录")
 }
+
+// securitySetting describes one security setting on the form: what it is,
+// why 等保 2.0 asks for it, and its default.
+type securitySetting struct {
+	Key     string
+	Label   string
+	Unit    string // shown after a number
+	Range   string
+	Why     string
+	Check   bool // a checkbox rather than a number
+	Default string
+}
+
+type securityGroup struct {
+	Title    string
+	Settings []securitySetting
+}
+
+// securityGroups is the settings form. The ranges repeat account's
+// validation so the user reads them before typing; the server's message
+// is what counts.
+func securityGroups() []securityGroup {
+	def := account.DefaultSecurity().Form()
+	d := func(key, unit string) string {
+		switch v := def[key]; v {
+		case "on":
+			return "开启"
+		case "":
+			return "关闭"
+		default:
+			return v + " " + unit
+		}
+	}
+	g := []securityGroup{
+		{"口令复杂度与更换（身份鉴别）", []securitySetting{
+			{Key: "password_min_length", Label: "密码最短长度", Unit: "位", Range: "8–64",
+				Why: "等保2.0 要求身份鉴别信息具有复杂度要求；长密码是抵御暴力破解的基础。"},
+			{Key: "password_min_classes", Label: "至少包含的字符种类", Unit: "种", Range: "1–4",
+				Why: "大写字母、小写字母、数字、符号四类中至少包含几类，满足口令复杂度要求。"},
+			{Key: "password_expiry_days", Label: "密码有效期", Unit: "天", Range: "0–180，0 表示不过期",
+				Why: "等保2.0 要求身份鉴别信息定期更换；到期后登录须先改密码。"},
+			{Key: "password_history", Label: "不可重复使用的历史密码数", Unit: "个", Range: "0–24",
+				Why: "防止更换密码时换回最近用过的密码，使定期更换真正有效。"},
+		}},
+		{"登录失败处理", []securitySetting{
+			{Key: "lockout_threshold", Label: "连续登录失败锁定次数", Unit: "次", Range: "3–10",
+				Why: "等保2.0 要求具有登录失败处理功能，限制非法登录次数。"},
+			{Key: "lockout_minutes", Label: "锁定时长", Unit: "分钟", Range: "5–1440",
+				Why: "达到失败次数后账号锁定的时长；系统管理员可提前解锁。"},
+			{Key: "ip_throttle_per_window", Label: "同一地址 15 分钟内登录失败上限", Unit: "次", Range: "5–1000",
+				Why: "防止从同一地址轮流尝试多个账号（撞库），与账号锁定互为补充。"},
+		}},
+		{"会话", []securitySetting{
+			{Key: "idle_timeout_minutes", Label: "空闲超时", Unit: "分钟", Range: "5–30",
+				Why: "等保2.0 要求登录连接超时自动退出；无操作超过该时长须重新登录。"},
+			{Key: "absolute_timeout_hours", Label: "会话最长时间", Unit: "小时", Range: "1–24",
+				Why: "无论是否有操作，登录超过该时长须重新登录，限制被盗会话的可用时间。"},
+		}},
+		{"双因素认证", []securitySetting{
+			{Key: "require_admin_totp", Label: "三员必须使用动态口令", Check: true,
+				Why: "等保2.0 第三级要求采用两种或两种以上组合的鉴别技术；系统管理员、安全管理员、审计管理员登录须输入手机验证器上的动态口令。"},
+		}},
+		{"安全审计", []securitySetting{
+			{Key: "audit_retention_days", Label: "审计记录保留天数", Unit: "天", Range: "184–3650",
+				Why: "《网络安全法》要求网络日志留存不少于六个月（184 天）；等保2.0 要求保护审计记录。"},
+		}},
+		{"通信传输", []securitySetting{
+			{Key: "behind_tls_proxy", Label: "经 HTTPS 反向代理访问", Check: true,
+				Why: "等保2.0 要求保证通信过程中数据的保密性。开启后登录凭据只经加密连接发送，并从代理读取客户端地址。仅在确已通过 HTTPS 访问时开启，否则将无法登录。"},
+		}},
+	}
+	for i := range g {
+		for j := range g[i].Settings {
+			st := &g[i].Settings[j]
+			st.Default = d(st.Key, st.Unit)
+		}
+	}
+	return g
+}
+
+// securityLabels maps each setting key to its Chinese name, for the audit
+// page where the settings' before and after are shown.
+func securityLabels() map[string]string {
+	out := map[string]string{}
+	for _, g := range securityGroups() {
+		for _, st := range g.Settings {
+			out[st.Key] = st.Label
+		}
+	}
+	return out
+}
+
+type securityPage struct {
+	Base
+	Groups []securityGroup
+	Values account.SecurityInput
+	Errors map[string]string
+	Error  string
+}
+
 func (s *Server) securityForm(w http.ResponseWriter, r *http.Request) error {
-	return apperr.NotFoundf("建设中")
+	// Reading the settings is not restricted in the account package (every
+	// request needs them), so the page itself is kept to its administrator.
+	if !auth.CanAnywhere(actor(r), auth.ManageSecurity) {
+		return apperr.Forbiddenf("只有安全管理员可以查看和修改安全设置")
+	}
+	sec, err := account.LoadSecurity(r.Context(), s.db)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "security", securityPage{Base: s.base(r, "安全设置", "security"),
+		Groups: securityGroups(), Values: sec.Form()})
 }
+
 func (s *Server) securitySave(w http.ResponseWriter, r *http.Request) error {
-	return apperr.NotFoundf("建设中")
+	groups := securityGroups()
+	in := account.SecurityInput{}
+	for _, g := range groups {
+		for _, st := range g.Settings {
+			v := strings.TrimSpace(r.PostFormValue(st.Key))
+			if st.Check && v != "" {
+				v = "on"
+			}
+			in[st.Key] = v
+		}
+	}
+	err := s.db.InTx(r.Context(), func(tx *db.Tx) error {
+		_, err := account.SaveSecurity(r.Context(), tx, actor(r), in)
+		return err
+	})
+	if fields, msg, ok := invalid(err); ok {
+		return s.render(w, r, http.StatusUnprocessableEntity, "security", securityPage{Base: s.base(r, "安全设置", "security"),
+			Groups: groups, Values: in, Errors: fields, Error: msg})
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirect(w, r, "/admin/security", "安全设置已保存，新的规则立即生效")
 }
