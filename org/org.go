@@ -189,6 +189,7 @@ type Person struct {
 type UnitRef struct {
 	ID   int64
 	Name string
+	Path string
 }
 
 // PersonInput is the person form exactly as typed.

@@ -50,7 +50,7 @@ func ViewPerson(ctx context.Context, q db.Querier, by auth.Actor, id int64) (*Pe
 }
 
 func leaderUnits(ctx context.Context, q db.Querier, personID int64) ([]UnitRef, error) {
-	rows, err := q.QueryContext(ctx, `SELECT u.id, u.name FROM leader_units l JOIN units u ON u.id = l.unit_id
+	rows, err := q.QueryContext(ctx, `SELECT u.id, u.name, u.path FROM leader_units l JOIN units u ON u.id = l.unit_id
 		WHERE l.person_id = $1 ORDER BY u.path`, personID)
 	if err != nil {
 		return nil, err
@@ -59,7 +59,7 @@ func leaderUnits(ctx context.Context, q db.Querier, personID int64) ([]UnitRef, 
 	var out []UnitRef
 	for rows.Next() {
 		var r UnitRef
-		if err := rows.Scan(&r.ID, &r.Name); err != nil {
+		if err := rows.Scan(&r.ID, &r.Name, &r.Path); err != nil {
 			return nil, err
 		}
 		out = append(out, r)
@@ -125,7 +125,7 @@ func People(ctx context.Context, q db.Querier, by auth.Actor, f PeopleFilter) ([
 		for _, p := range out {
 			idx[p.ID] = p
 		}
-		rows, err := q.QueryContext(ctx, `SELECT l.person_id, u.id, u.name FROM leader_units l JOIN units u ON u.id = l.unit_id ORDER BY u.path`)
+		rows, err := q.QueryContext(ctx, `SELECT l.person_id, u.id, u.name, u.path FROM leader_units l JOIN units u ON u.id = l.unit_id ORDER BY u.path`)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -133,7 +133,7 @@ func People(ctx context.Context, q db.Querier, by auth.Actor, f PeopleFilter) ([
 		for rows.Next() {
 			var pid int64
 			var r UnitRef
-			if err := rows.Scan(&pid, &r.ID, &r.Name); err != nil {
+			if err := rows.Scan(&pid, &r.ID, &r.Name, &r.Path); err != nil {
 				return nil, 0, err
 			}
 			if p := idx[pid]; p != nil {
