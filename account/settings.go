@@ -186,3 +186,12 @@ func SetDemoSecurity(ctx context.Context, tx *db.Tx, by auth.Actor) error {
 	return audit.Record(ctx, tx, audit.Entry{Actor: by, Action: audit.SettingsChanged, ObjectType: "settings",
 		ObjectName: "安全设置", Before: old, After: s, Note: "演示环境：管理员免用动态口令"})
 }
+
+// ViewSecurity returns the settings for the security administrator's page.
+// (LoadSecurity itself is unrestricted: every request needs the settings.)
+func ViewSecurity(ctx context.Context, q db.Querier, by auth.Actor) (Security, error) {
+	if !auth.CanAnywhere(by, auth.ManageSecurity) {
+		return Security{}, apperr.Forbiddenf("只有安全管理员可以查看和修改安全设置")
+	}
+	return LoadSecurity(ctx, q)
+}

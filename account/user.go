@@ -608,3 +608,24 @@ func CountUsers(ctx context.Context, q db.Querier) (int, error) {
 	err := q.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&n)
 	return n, err
 }
+
+// Edit returns an account for its edit form: NotFound outside the actor's
+// view, Forbidden when they may see but not manage it.
+func Edit(ctx context.Context, q db.Querier, by auth.Actor, id int64) (*User, error) {
+	u, err := View(ctx, q, by, id)
+	if err != nil {
+		return nil, err
+	}
+	if !auth.Can(by, auth.ManageAccounts, u.UnitPath) {
+		return nil, apperr.Forbiddenf("无权修改该账号")
+	}
+	return u, nil
+}
+
+// RequireManager refuses an actor who may create no account anywhere (asked by the empty form).
+func RequireManager(by auth.Actor) error {
+	if !auth.CanAnywhere(by, auth.ManageAccounts) {
+		return apperr.Forbiddenf("只有系统管理员可以新建账号")
+	}
+	return nil
+}

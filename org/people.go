@@ -364,3 +364,16 @@ func CountIn(ctx context.Context, q db.Querier, by auth.Actor) (Counts, error) {
 	err = q.QueryRowContext(ctx, `SELECT count(*) FROM people p JOIN units u ON u.id = p.unit_id `+w.SQL()+` AND p.disabled = FALSE`, w.Args...).Scan(&c.People)
 	return c, err
 }
+
+// EditPerson returns a person for their edit form: NotFound outside the
+// actor's view, Forbidden when they may see but not manage them.
+func EditPerson(ctx context.Context, q db.Querier, by auth.Actor, id int64) (*Person, error) {
+	p, err := ViewPerson(ctx, q, by, id)
+	if err != nil {
+		return nil, err
+	}
+	if !auth.Can(by, auth.ManageOrg, p.UnitPath) {
+		return nil, apperr.Forbiddenf("无权修改“%s”", p.Name)
+	}
+	return p, nil
+}

@@ -495,3 +495,26 @@ func DeleteUnit(ctx context.Context, tx *db.Tx, by auth.Actor, id int64) error {
 	return audit.Record(ctx, tx, audit.Entry{Actor: by, Action: audit.UnitDeleted, ObjectType: "unit", ObjectID: id,
 		ObjectName: u.Name, Before: unitSnapshot(u)})
 }
+
+// EditUnit returns a unit for its edit form: NotFound outside the actor's
+// view, Forbidden when they may see but not manage it.
+func EditUnit(ctx context.Context, q db.Querier, by auth.Actor, id int64) (*Unit, error) {
+	u, err := ViewUnit(ctx, q, by, id)
+	if err != nil {
+		return nil, err
+	}
+	if !auth.Can(by, auth.ManageOrg, u.Path) {
+		return nil, apperr.Forbiddenf("无权修改“%s”", u.Name)
+	}
+	return u, nil
+}
+
+// RequireManager refuses an actor who may manage no unit at all (the empty
+// "new unit" and "new person" forms ask it, so nobody fills in a form whose
+// every submission would be refused).
+func RequireManager(by auth.Actor) error {
+	if !auth.CanAnywhere(by, auth.ManageOrg) {
+		return apperr.Forbiddenf("只有系统管理员可以维护组织机构和人员")
+	}
+	return nil
+}

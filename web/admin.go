@@ -106,10 +106,8 @@ func (s *Server) userForm(ctx context.Context, a auth.Actor, p *userFormPage) er
 
 func (s *Server) userNew(w http.ResponseWriter, r *http.Request) error {
 	a := actor(r)
-	// No domain call precedes the empty form, so refuse here rather than
-	// show a form whose every submission would be refused.
-	if !auth.CanAnywhere(a, auth.ManageAccounts) {
-		return apperr.Forbiddenf("只有系统管理员可以新建账号")
+	if err := account.RequireManager(a); err != nil {
+		return err
 	}
 	p := userFormPage{Base: s.base(r, "新建账号", "users")}
 	if err := s.userForm(r.Context(), a, &p); err != nil {
@@ -231,12 +229,9 @@ func (s *Server) userEdit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	a := actor(r)
-	u, err := account.View(r.Context(), s.db, a, id)
+	u, err := account.Edit(r.Context(), s.db, a, id)
 	if err != nil {
 		return err
-	}
-	if !auth.Can(a, auth.ManageAccounts, u.UnitPath) {
-		return apperr.Forbiddenf("无权修改该账号")
 	}
 	p := userFormPage{Base: s.base(r, "修改账号", "users"), ID: id, Username: u.Username, Input: account.Input{
 		DisplayName: u.DisplayName, UnitID: strconv.FormatInt(u.UnitID, 10), PersonID: strconv.FormatInt(u.PersonID, 10)}}
@@ -521,12 +516,7 @@ type securityPage struct {
 }
 
 func (s *Server) securityForm(w http.ResponseWriter, r *http.Request) error {
-	// Reading the settings is not restricted in the account package (every
-	// request needs them), so the page itself is kept to its administrator.
-	if !auth.CanAnywhere(actor(r), auth.ManageSecurity) {
-		return apperr.Forbiddenf("只有安全管理员可以查看和修改安全设置")
-	}
-	sec, err := account.LoadSecurity(r.Context(), s.db)
+	sec, err := account.ViewSecurity(r.Context(), s.db, actor(r))
 	if err != nil {
 		return err
 	}

@@ -318,14 +318,7 @@ func (s *Server) editableUnit(r *http.Request) (*org.Unit, error) {
 	if err != nil {
 		return nil, err
 	}
-	u, err := org.ViewUnit(r.Context(), s.db, actor(r), id)
-	if err != nil {
-		return nil, err
-	}
-	if !auth.Can(actor(r), auth.ManageOrg, u.Path) {
-		return nil, apperr.Forbiddenf("无权修改“%s”", u.Name)
-	}
-	return u, nil
+	return org.EditUnit(r.Context(), s.db, actor(r), id)
 }
 
 func (s *Server) unitEdit(w http.ResponseWriter, r *http.Request) error {
@@ -641,12 +634,9 @@ func (s *Server) personEdit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	x, err := org.ViewPerson(r.Context(), s.db, actor(r), id)
+	x, err := org.EditPerson(r.Context(), s.db, actor(r), id)
 	if err != nil {
 		return err
-	}
-	if !auth.Can(actor(r), auth.ManageOrg, x.UnitPath) {
-		return apperr.Forbiddenf("无权修改“%s”", x.Name)
 	}
 	in := org.PersonInput{UnitID: strconv.FormatInt(x.UnitID, 10), Name: x.Name, Phone: x.Phone, Position: x.Position}
 	return s.personForm(w, r, http.StatusOK, personFormPage{Person: x, Input: in})
