@@ -173,7 +173,7 @@ func List(ctx context.Context, q db.Querier, by auth.Actor, f Filter) ([]*User, 
 		like := "%" + db.LikeEscape(strings.ToLower(s)) + "%"
 		w.Add(`us.username LIKE $? ESCAPE '\' OR us.display_name LIKE $? ESCAPE '\'`, like, "%"+db.LikeEscape(s)+"%")
 	}
-	rows, err := q.QueryContext(ctx, `SELECT `+userColumns+` FROM users us JOIN units un ON un.id = us.unit_id `+w.SQL()+` ORDER BY un.path, us.username`, w.Args...)
+	rows, err := q.QueryContext(ctx, `SELECT `+userColumns+` FROM users us JOIN units un ON un.id = us.unit_id `+w.SQL()+` ORDER BY us.username`, w.Args...)
 	if err != nil {
 		return nil, fmt.Errorf("account.List: %w", err)
 	}

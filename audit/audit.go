@@ -63,6 +63,7 @@ const (
 	AuditPurged      Action = "audit.purged"
 	DemoSeeded       Action = "system.demo_seeded"
 	Backup           Action = "system.backup"
+	Restored         Action = "system.restored"
 )
 
 var labels = map[Action]string{
@@ -103,6 +104,7 @@ var labels = map[Action]string{
 	AuditPurged:      "清理过期审计记录",
 	DemoSeeded:       "载入演示数据",
 	Backup:           "备份数据库",
+	Restored:         "从备份恢复数据库",
 }
 
 // Label is the action's Chinese name.

@@ -7,27 +7,19 @@ import (
 
 	"guatu/account"
 	"guatu/db"
+	"guatu/demo"
 	"guatu/org"
 )
 
-// demoAccount is a line of the demo hint on the sign-in page.
-type demoAccount struct{ Username, Role string }
-
-var demoAccounts = []demoAccount{
-	{"chief", "党委书记（主要领导）"}, {"leader", "副镇长（分管领导）"}, {"supervisor", "党政办督查室"},
-	{"staff", "经发办经办人"}, {"village", "村经办人"}, {"viewer", "县督查（查看）"},
-	{"sysadmin", "系统管理员"}, {"secadmin", "安全管理员"}, {"auditor", "审计管理员"},
-}
-
 // DemoPassword is the demo accounts' password, printed by serve --demo and in the README.
-const DemoPassword = "Demo@2026guatu"
+const DemoPassword = demo.Password
 
 type loginPage struct {
 	Base
 	Username     string
 	Next         string
 	Error        string
-	DemoAccounts []demoAccount
+	DemoAccounts []demo.Account
 	DemoPassword string
 }
 
@@ -42,7 +34,7 @@ func safeNext(next string) string {
 func (s *Server) loginPageData(r *http.Request, username, next, errMsg string) loginPage {
 	p := loginPage{Base: s.base(r, "登录", ""), Username: username, Next: next, Error: errMsg}
 	if s.demo {
-		p.DemoAccounts, p.DemoPassword = demoAccounts, DemoPassword
+		p.DemoAccounts, p.DemoPassword = demo.Accounts, DemoPassword
 	}
 	return p
 }
