@@ -136,8 +136,8 @@ func TestJourney_SignInChangePasswordSeeOrgSignOut(t *testing.T) {
 			if tc.phone {
 				// On a phone the navigation hides behind the menu button.
 				steps = append(steps, chromedp.Click(`label.nav-button`), chromedp.WaitVisible(`nav.sidenav a[href="/org"]`),
-				chromedp.Sleep(400*time.Millisecond), // let the drawer finish sliding in before the picture
-				shot(t, tc.name+"-4-menu"))
+					chromedp.Sleep(400*time.Millisecond), // let the drawer finish sliding in before the picture
+					shot(t, tc.name+"-4-menu"))
 			}
 			steps = append(steps,
 				chromedp.Click(`nav.sidenav a[href="/org"]`),
