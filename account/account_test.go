@@ -1251,7 +1251,7 @@ func TestList_AccountsInScope(t *testing.T) {
 		}
 		return strings.Join(out, ",")
 	}
-	if got := names(e.sysadmin, account.Filter{}); got != "zhang,cun" {
+	if got := names(e.sysadmin, account.Filter{}); got != "cun,zhang" { // by username
 		t.Errorf("town sysadmin sees %s", got)
 	}
 	villageAdmin := auth.Actor{UserID: 80, Grants: []auth.Grant{{Role: auth.SysAdmin, UnitID: e.village.ID, UnitPath: e.village.Path}}}
