@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode"
 
 	"guatu/account"
 	"guatu/db"
@@ -24,11 +25,27 @@ type loginPage struct {
 }
 
 // safeNext keeps a post-login redirect on this site.
+//
+// Browsers drop tabs and newlines inside URLs and treat "\\" like "/", so
+// "/\t/evil.example" would become "//evil.example", another site: any control
+// character or backslash is refused, and the address is rebuilt from its
+// parsed path and query so nothing else survives.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if next == "" || strings.ContainsAny(next, "\\") || strings.IndexFunc(next, unicode.IsControl) >= 0 {
 		return "/"
 	}
-	return next
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
+		return "/"
+	}
+	out := u.EscapedPath()
+	if u.RawQuery != "" {
+		out += "?" + u.RawQuery
+	}
+	if strings.HasPrefix(out, "//") {
+		return "/"
+	}
+	return out
 }
 
 func (s *Server) loginPageData(r *http.Request, username, next, errMsg string) loginPage {
