@@ -269,11 +269,13 @@ func TestCheckStrength(t *testing.T) {
 			}
 		})
 	}
-	// The generated temporary passwords meet the strictest policy the settings allow up to 16 characters.
-	strict.PasswordMinLength = 16
-	for range 50 {
-		if p := account.RandomPassword(); account.CheckStrength(strict, "zhang", p) != "" {
-			t.Errorf("RandomPassword %q: %s", p, account.CheckStrength(strict, "zhang", p))
+	// The generated temporary passwords meet the strictest policy the settings allow.
+	for _, n := range []int{8, 12, 16, 40, 64} {
+		strict.PasswordMinLength = n
+		for range 20 {
+			if p := account.RandomPassword(n); account.CheckStrength(strict, "zhang", p) != "" {
+				t.Errorf("RandomPassword(%d) %q: %s", n, p, account.CheckStrength(strict, "zhang", p))
+			}
 		}
 	}
 }
@@ -675,8 +677,21 @@ func TestGrant_OnlyTheSecurityAdministrator(t *testing.T) {
 	// A security administrator of a village grants inside it only.
 	villageSec := auth.Actor{UserID: 78, Grants: []auth.Grant{{Role: auth.SecAdmin, UnitID: e.village.ID, UnitPath: e.village.Path}}}
 	wantKind(t, grant(villageSec, e.town.ID), apperr.Forbidden)
-	if err := grant(villageSec, e.village.ID); err != nil {
-		t.Errorf("village secadmin in the village: %v", err)
+	// …and only to accounts inside it: zhang belongs to the town.
+	wantKind(t, grant(villageSec, e.village.ID), apperr.Forbidden)
+	var cun *account.User
+	e.tx(func(tx *db.Tx) error {
+		var err error
+		cun, _, err = account.Create(t.Context(), tx, sys, account.Input{Username: "cun", DisplayName: "村干部", UnitID: fmt.Sprint(e.village.ID)})
+		return err
+	})
+	if err := e.try(func(tx *db.Tx) error {
+		return account.Grant(t.Context(), tx, villageSec, cun.ID, auth.Staff, e.village.ID)
+	}); err != nil {
+		t.Errorf("village secadmin, village account, village unit: %v", err)
+	}
+	if err := grant(sec.Actor("10.0.0.2", "r", "ui"), e.village.ID); err != nil {
+		t.Errorf("town secadmin: %v", err)
 	}
 	// Nobody grants themselves anything.
 	self := sec.Actor("10.0.0.2", "r", "ui")
@@ -1264,5 +1279,42 @@ func TestList_AccountsInScope(t *testing.T) {
 	staff := auth.Actor{UserID: 81, Grants: []auth.Grant{{Role: auth.Staff, UnitID: e.town.ID, UnitPath: e.town.Path}}}
 	if _, err := account.List(t.Context(), e.d, staff, account.Filter{}); apperr.KindOf(err) != apperr.Forbidden {
 		t.Errorf("staff listing accounts: %v", err)
+	}
+}
+
+// 三员分立: the system administrator cannot take over the security
+// administrator's or the auditor's account by resetting its password,
+// disabling or editing it; the command line can, for recovery.
+func TestSeparatedAdministrators_CannotTakeOverEachOther(t *testing.T) {
+	e := newEnv(t)
+	sec := e.user("sec2", auth.SecAdmin)
+	aud := e.user("aud2", auth.Auditor)
+	peer := e.user("sys2", auth.SysAdmin)
+	for _, target := range []*account.User{sec, aud} {
+		wantKind(t, e.try(func(tx *db.Tx) error {
+			_, err := account.ResetPassword(t.Context(), tx, e.sysadmin, target.ID)
+			return err
+		}), apperr.Forbidden)
+		wantKind(t, e.try(func(tx *db.Tx) error {
+			_, err := account.SetDisabled(t.Context(), tx, e.sysadmin, target.ID, true)
+			return err
+		}), apperr.Forbidden)
+		wantKind(t, e.try(func(tx *db.Tx) error {
+			_, err := account.Update(t.Context(), tx, e.sysadmin, target.ID, account.Input{DisplayName: "改名", UnitID: fmt.Sprint(e.town.ID)})
+			return err
+		}), apperr.Forbidden)
+		if err := e.try(func(tx *db.Tx) error {
+			_, err := account.ResetPassword(t.Context(), tx, sys, target.ID)
+			return err
+		}); err != nil {
+			t.Errorf("command line reset of %s: %v", target.Username, err)
+		}
+	}
+	// A fellow system administrator's account is the system administrator's to manage.
+	if err := e.try(func(tx *db.Tx) error {
+		_, err := account.ResetPassword(t.Context(), tx, e.sysadmin, peer.ID)
+		return err
+	}); err != nil {
+		t.Errorf("reset of another sysadmin: %v", err)
 	}
 }

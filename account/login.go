@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"sync"
@@ -30,7 +31,9 @@ const genericFailure = "用户名或密码错误"
 // account after the threshold, and on success starts a new session (a new
 // id at every sign-in, so a planted id is useless).
 func Login(ctx context.Context, tx *db.Tx, username, password, ip, ua, requestID string) (LoginResult, error) {
-	who := auth.Actor{Username: FoldUsername(username), IP: ip, RequestID: requestID, Origin: "ui"}
+	// What was typed as a username is recorded on failure; bound it so the
+	// trail cannot be bloated through the sign-in form.
+	who := auth.Actor{Username: truncate(FoldUsername(username), 64), IP: ip, RequestID: requestID, Origin: "ui"}
 	fail := func(u *User, msg, note string) (LoginResult, error) {
 		e := audit.Entry{Actor: who, Action: audit.LoginFailed, ObjectType: "user", Outcome: audit.Failure, Note: note}
 		if u != nil {
@@ -72,7 +75,12 @@ func Login(ctx context.Context, tx *db.Tx, username, password, ip, ua, requestID
 // registerFailure counts a failed password or code and locks the account at the threshold.
 func registerFailure(ctx context.Context, tx *db.Tx, u *User, sec Security, ip, requestID, note string) (LoginResult, error) {
 	now := tx.Now()
-	failures := u.FailedLogins + 1
+	// Increment in the database, not in Go: parallel wrong guesses on
+	// PostgreSQL would otherwise each write the same count and never lock.
+	var failures int
+	if err := tx.QueryRowContext(ctx, `UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins`, u.ID).Scan(&failures); err != nil {
+		return LoginResult{}, err
+	}
 	actor := u.Actor(ip, requestID, "ui")
 	if failures >= sec.LockoutThreshold {
 		until := now.Add(time.Duration(sec.LockoutMinutes) * time.Minute)
@@ -86,9 +94,6 @@ func registerFailure(ctx context.Context, tx *db.Tx, u *User, sec Security, ip, 
 		return LoginResult{Failure: fmt.Sprintf("连续 %d 次登录失败，账号已锁定 %d 分钟", sec.LockoutThreshold, sec.LockoutMinutes)},
 			audit.Record(ctx, tx, audit.Entry{Actor: actor, Action: audit.LoginLocked, ObjectType: "user", ObjectID: u.ID,
 				ObjectName: u.Username, Outcome: audit.Failure, Note: fmt.Sprintf("锁定至 %s", until.In(shanghai).Format("2006-01-02 15:04"))})
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = $1 WHERE id = $2`, failures, u.ID); err != nil {
-		return LoginResult{}, err
 	}
 	msg := genericFailure
 	if left := sec.LockoutThreshold - failures; left <= 2 {
@@ -129,11 +134,16 @@ func signIn(ctx context.Context, tx *db.Tx, u *User, ip, ua, requestID string, m
 func SecondFactor(ctx context.Context, tx *db.Tx, pendingToken, code, ip, ua, requestID string) (LoginResult, error) {
 	idHash := HashToken(pendingToken)
 	s, err := scanSession(tx.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id_hash = $1 AND mfa_pending = TRUE`, idHash))
-	if err != nil {
+	if errors.Is(err, sql.ErrNoRows) {
 		return LoginResult{Failure: "登录已失效，请重新输入用户名和密码"}, nil
 	}
+	if err != nil {
+		return LoginResult{}, fmt.Errorf("account.SecondFactor: %w", err)
+	}
 	if tx.Now().Sub(s.CreatedAt) > 5*time.Minute {
-		tx.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = $1`, idHash)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = $1`, idHash); err != nil {
+			return LoginResult{}, err
+		}
 		return LoginResult{Failure: "验证超时，请重新输入用户名和密码"}, nil
 	}
 	u, err := Get(ctx, tx, s.UserID)
@@ -145,7 +155,9 @@ func SecondFactor(ctx context.Context, tx *db.Tx, pendingToken, code, ip, ua, re
 		return LoginResult{}, err
 	}
 	if u.Locked(tx.Now()) || u.Disabled {
-		tx.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = $1`, idHash)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = $1`, idHash); err != nil {
+			return LoginResult{}, err
+		}
 		return LoginResult{Failure: "账号已锁定或停用"}, nil
 	}
 	ok, err := useSecondFactor(ctx, tx, u, code, ip, requestID)
@@ -179,8 +191,13 @@ func trimGeneric(msg string) string {
 // useSecondFactor accepts a current TOTP code not used before, or an unused recovery code.
 func useSecondFactor(ctx context.Context, tx *db.Tx, u *User, code, ip, requestID string) (bool, error) {
 	if step, ok := verifyTOTP(u.TOTPSecret, code, tx.Now(), u.TOTPLastStep); ok {
-		_, err := tx.ExecContext(ctx, `UPDATE users SET totp_last_step = $1 WHERE id = $2`, step, u.ID)
-		return err == nil, err
+		// Conditional, so two parallel requests cannot both use one code.
+		res, err := tx.ExecContext(ctx, `UPDATE users SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1`, step, u.ID)
+		if err != nil {
+			return false, err
+		}
+		n, err := res.RowsAffected()
+		return n == 1, err
 	}
 	used, err := useRecoveryCode(ctx, tx, u.ID, code)
 	if err != nil || !used {

@@ -148,10 +148,10 @@ func CheckStrength(s Security, username, pw string) string {
 	return ""
 }
 
-// RandomPassword makes a temporary password that meets any policy up to 16
-// characters and 4 classes; it avoids look-alike characters because people
-// read it aloud or from paper.
-func RandomPassword() string {
+// RandomPassword makes a temporary password of at least minLength (and at
+// least 16) characters with all four classes; it avoids look-alike
+// characters because people read it aloud or from paper.
+func RandomPassword(minLength int) string {
 	const (
 		lowers  = "abcdefghjkmnpqrstuvwxyz"
 		uppers  = "ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -159,6 +159,9 @@ func RandomPassword() string {
 		symbols = "@#%+=!"
 	)
 	sets := []string{lowers, uppers, digits, symbols, lowers, uppers, digits, lowers, uppers, digits, lowers, uppers, digits, symbols, lowers, digits}
+	for len(sets) < minLength {
+		sets = append(sets, lowers+digits)
+	}
 	out := make([]byte, len(sets))
 	for i, set := range sets {
 		out[i] = set[randIntn(len(set))]

@@ -174,6 +174,9 @@ func storeSecurity(ctx context.Context, tx *db.Tx, by auth.Actor, s Security) er
 // SetDemoSecurity relaxes the administrators' second factor for the demo town
 // (the demo accounts share a published password; TOTP would lock visitors out).
 func SetDemoSecurity(ctx context.Context, tx *db.Tx, by auth.Actor) error {
+	if !by.System {
+		return apperr.Forbiddenf("只有演示数据载入程序可以这样设置")
+	}
 	s, err := LoadSecurity(ctx, tx)
 	if err != nil {
 		return err

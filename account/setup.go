@@ -135,8 +135,13 @@ func Setup(ctx context.Context, tx *db.Tx, token string, in SetupInput, ip, requ
 	if err := Grant(ctx, tx, sys, u.ID, auth.SysAdmin, root.ID); err != nil {
 		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE setup_tokens SET used_at = $1 WHERE token_hash = $2`, db.Time(tx.Now()), HashToken(token)); err != nil {
+	// Conditional, so the same link submitted twice at once creates one administrator.
+	used, err := tx.ExecContext(ctx, `UPDATE setup_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at = ''`, db.Time(tx.Now()), HashToken(token))
+	if err != nil {
 		return nil, err
+	}
+	if n, err := used.RowsAffected(); err != nil || n != 1 {
+		return nil, apperr.NotFoundf("初始化链接已被使用")
 	}
 	res := &SetupResult{}
 	for _, o := range []struct {

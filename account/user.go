@@ -157,21 +157,13 @@ func List(ctx context.Context, q db.Querier, by auth.Actor, f Filter) ([]*User, 
 		return nil, apperr.Forbiddenf("无权查看账号")
 	}
 	var w db.Where
-	if !by.System {
-		paths := auth.ScopePaths(by, auth.ViewAccounts)
-		conds := make([]string, len(paths))
-		args := make([]any, len(paths))
-		for i, p := range paths {
-			conds[i], args[i] = "un.path LIKE $?", p+"%"
-		}
-		w.Add(strings.Join(conds, " OR "), args...)
-	}
+	org.ScopeWhere(&w, by, auth.ViewAccounts, "un.path")
 	if !f.IncludeDisabled {
 		w.Add("us.disabled = $?", false)
 	}
 	if s := strings.TrimSpace(f.Query); s != "" {
 		like := "%" + db.LikeEscape(strings.ToLower(s)) + "%"
-		w.Add(`us.username LIKE $? ESCAPE '\' OR us.display_name LIKE $? ESCAPE '\'`, like, "%"+db.LikeEscape(s)+"%")
+		w.Add(`us.username LIKE $? ESCAPE '\' OR lower(us.display_name) LIKE $? ESCAPE '\'`, like, like)
 	}
 	rows, err := q.QueryContext(ctx, `SELECT `+userColumns+` FROM users us JOIN units un ON un.id = us.unit_id `+w.SQL()+` ORDER BY us.username`, w.Args...)
 	if err != nil {
@@ -287,7 +279,7 @@ func Create(ctx context.Context, tx *db.Tx, by auth.Actor, in Input) (*User, str
 	}
 	pw := in.Password
 	if pw == "" {
-		pw = RandomPassword()
+		pw = RandomPassword(sec.PasswordMinLength)
 	} else if msg := CheckStrength(sec, f.Username, pw); msg != "" {
 		return nil, "", apperr.InvalidFields(map[string]string{"password": msg})
 	}
@@ -318,6 +310,22 @@ func Create(ctx context.Context, tx *db.Tx, by auth.Actor, in Input) (*User, str
 		ObjectID: id, ObjectName: u.Username, After: u.snapshot()})
 }
 
+// separateAdmins refuses when the target account holds an administrator role
+// other than one the actor holds: the system administrator must not be able
+// to take over the security administrator's or the auditor's account by
+// resetting its password (三员分立). The command line (System) may, for recovery.
+func separateAdmins(by auth.Actor, u *User) error {
+	if by.System {
+		return nil
+	}
+	for _, g := range u.Grants {
+		if g.Role.IsAdmin() && !by.HasRole(g.Role) {
+			return apperr.Forbiddenf("该账号是%s；按三员分立，不能由其他管理员修改、停用或重置密码（如需恢复，请在服务器上用 guatu user 命令）", g.Role.Label())
+		}
+	}
+	return nil
+}
+
 // Update changes an account's name, unit and linked person.
 func Update(ctx context.Context, tx *db.Tx, by auth.Actor, id int64, in Input) (*User, error) {
 	old, err := Get(ctx, tx, id)
@@ -326,6 +334,9 @@ func Update(ctx context.Context, tx *db.Tx, by auth.Actor, id int64, in Input) (
 	}
 	if !auth.Can(by, auth.ManageAccounts, old.UnitPath) {
 		return nil, apperr.Forbiddenf("无权修改该账号")
+	}
+	if err := separateAdmins(by, old); err != nil {
+		return nil, err
 	}
 	f, err := in.validate(false)
 	if err != nil {
@@ -337,6 +348,11 @@ func Update(ctx context.Context, tx *db.Tx, by auth.Actor, id int64, in Input) (
 	}
 	if !auth.Can(by, auth.ManageAccounts, unit.Path) {
 		return nil, apperr.Forbiddenf("无权把账号调到“%s”", unit.Name)
+	}
+	if f.PersonID != 0 {
+		if _, err := org.GetPerson(ctx, tx, f.PersonID); err != nil {
+			return nil, apperr.InvalidFields(map[string]string{"person_id": "对应人员不存在"})
+		}
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE users SET display_name = $1, unit_id = $2, person_id = $3, updated_at = $4 WHERE id = $5`,
 		f.DisplayName, f.UnitID, nullID(f.PersonID), db.Time(tx.Now()), id)
@@ -359,6 +375,9 @@ func SetDisabled(ctx context.Context, tx *db.Tx, by auth.Actor, id int64, disabl
 	}
 	if !auth.Can(by, auth.ManageAccounts, u.UnitPath) {
 		return nil, apperr.Forbiddenf("无权停用或启用该账号")
+	}
+	if err := separateAdmins(by, u); err != nil {
+		return nil, err
 	}
 	if by.UserID == id && disabled {
 		return nil, apperr.Invalidf("不能停用自己的账号")
@@ -387,7 +406,14 @@ func ResetPassword(ctx context.Context, tx *db.Tx, by auth.Actor, id int64) (str
 	if !auth.Can(by, auth.ManageAccounts, u.UnitPath) {
 		return "", apperr.Forbiddenf("无权重置该账号的密码")
 	}
-	pw := RandomPassword()
+	if err := separateAdmins(by, u); err != nil {
+		return "", err
+	}
+	sec, err := LoadSecurity(ctx, tx)
+	if err != nil {
+		return "", err
+	}
+	pw := RandomPassword(sec.PasswordMinLength)
 	hash, err := HashPassword(pw)
 	if err != nil {
 		return "", err
@@ -416,6 +442,9 @@ func SetPassword(ctx context.Context, tx *db.Tx, by auth.Actor, id int64, pw str
 	}
 	if !auth.Can(by, auth.ManageAccounts, u.UnitPath) {
 		return apperr.Forbiddenf("无权设置该账号的密码")
+	}
+	if err := separateAdmins(by, u); err != nil {
+		return err
 	}
 	sec, err := LoadSecurity(ctx, tx)
 	if err != nil {
@@ -548,8 +577,8 @@ func Grant(ctx context.Context, tx *db.Tx, by auth.Actor, userID int64, role aut
 	if err != nil {
 		return apperr.InvalidFields(map[string]string{"unit_id": "请选择授权范围（单位）"})
 	}
-	if !auth.Can(by, auth.GrantRoles, unit.Path) {
-		return apperr.Forbiddenf("无权在“%s”范围内授予角色", unit.Name)
+	if !auth.Can(by, auth.GrantRoles, unit.Path) || !auth.Can(by, auth.GrantRoles, u.UnitPath) {
+		return apperr.Forbiddenf("无权在“%s”范围内给该账号授予角色", unit.Name)
 	}
 	if by.UserID == userID && !by.System {
 		return apperr.Forbiddenf("不能给自己授予角色")
@@ -585,8 +614,8 @@ func Revoke(ctx context.Context, tx *db.Tx, by auth.Actor, userID int64, role au
 	if err != nil {
 		return err
 	}
-	if !auth.Can(by, auth.GrantRoles, unit.Path) {
-		return apperr.Forbiddenf("无权撤销“%s”范围内的角色", unit.Name)
+	if !auth.Can(by, auth.GrantRoles, unit.Path) || !auth.Can(by, auth.GrantRoles, u.UnitPath) {
+		return apperr.Forbiddenf("无权撤销该账号在“%s”范围内的角色", unit.Name)
 	}
 	if by.UserID == userID && !by.System {
 		return apperr.Forbiddenf("不能撤销自己的角色")

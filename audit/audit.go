@@ -438,6 +438,9 @@ const MinRetentionDays = 184
 // honours) and remembers the hash where the kept chain resumes. It records
 // itself. It returns how many rows were removed.
 func Purge(ctx context.Context, tx *db.Tx, by auth.Actor, retentionDays int) (int64, error) {
+	if !by.System {
+		return 0, forbidden()
+	}
 	if retentionDays < MinRetentionDays {
 		return 0, fmt.Errorf("audit.Purge: retention %d days is below the legal minimum %d", retentionDays, MinRetentionDays)
 	}

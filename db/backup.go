@@ -30,6 +30,11 @@ func (d *DB) Backup(ctx context.Context, out string) error {
 	if _, err := d.w.ExecContext(ctx, `VACUUM INTO $1`, out); err != nil {
 		return fmt.Errorf("db.Backup: %w", err)
 	}
+	// The copy holds password hashes and second-factor secrets: owner only.
+	if err := os.Chmod(out, 0o600); err != nil {
+		os.Remove(out)
+		return err
+	}
 	if err := CheckFile(ctx, out); err != nil {
 		os.Remove(out)
 		return err

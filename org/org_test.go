@@ -434,9 +434,9 @@ func TestDeleteUnit(t *testing.T) {
 	del := func(id int64) error {
 		return e.try(func(tx *db.Tx) error { return org.DeleteUnit(t.Context(), tx, sys, id) })
 	}
-	wantKind(t, del(v.ID), apperr.Conflict) // has a sub-unit
-	wantKind(t, del(w.ID), apperr.Conflict) // has a person
-	wantKind(t, del(e.town.ID), apperr.Forbidden)
+	wantKind(t, del(v.ID), apperr.Conflict)     // has a sub-unit
+	wantKind(t, del(w.ID), apperr.Conflict)     // has a person
+	wantKind(t, del(e.town.ID), apperr.Invalid) // the top unit stays
 	wantKind(t, del(12345), apperr.NotFound)
 	if err := del(g.ID); err != nil {
 		t.Fatal(err)

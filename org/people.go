@@ -79,13 +79,14 @@ type PeopleFilter struct {
 // then sort order, and the total count.
 func People(ctx context.Context, q db.Querier, by auth.Actor, f PeopleFilter) ([]*Person, int, error) {
 	var w db.Where
-	scopeWhere(&w, by, auth.ViewOrg, "u.path")
+	ScopeWhere(&w, by, auth.ViewOrg, "u.path")
 	if !f.IncludeDisabled {
 		w.Add("p.disabled = $?", false)
 	}
 	if s := strings.TrimSpace(f.Query); s != "" {
 		like := "%" + db.LikeEscape(s) + "%"
-		w.Add(`p.name LIKE $? ESCAPE '\' OR p.phone LIKE $? ESCAPE '\' OR p.position LIKE $? ESCAPE '\'`, like, like, like)
+		like = strings.ToLower(like)
+		w.Add(`lower(p.name) LIKE $? ESCAPE '\' OR p.phone LIKE $? ESCAPE '\' OR lower(p.position) LIKE $? ESCAPE '\'`, like, like, like)
 	}
 	if f.UnitID != 0 {
 		u, err := GetUnit(ctx, q, f.UnitID)
@@ -287,6 +288,9 @@ func SetLeaderUnits(ctx context.Context, tx *db.Tx, by auth.Actor, personID int6
 		if !auth.Can(by, auth.ManageOrg, u.Path) {
 			return nil, apperr.Forbiddenf("无权把“%s”设为分管单位", u.Name)
 		}
+		if u.Disabled && !wasLeading(p, uid) {
+			return nil, apperr.Invalidf("“%s”已停用，不能设为分管单位", u.Name)
+		}
 		names = append(names, u.Name)
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM leader_units WHERE person_id = $1`, personID); err != nil {
@@ -353,7 +357,7 @@ type Counts struct {
 func CountIn(ctx context.Context, q db.Querier, by auth.Actor) (Counts, error) {
 	var c Counts
 	var w db.Where
-	scopeWhere(&w, by, auth.ViewOrg, "u.path")
+	ScopeWhere(&w, by, auth.ViewOrg, "u.path")
 	w.Add("u.disabled = $?", false)
 	err := q.QueryRowContext(ctx, `SELECT count(*),
 		COALESCE(SUM(CASE WHEN u.kind IN ('village', 'community') THEN 1 ELSE 0 END), 0)
@@ -376,4 +380,15 @@ func EditPerson(ctx context.Context, q db.Querier, by auth.Actor, id int64) (*Pe
 		return nil, apperr.Forbiddenf("无权修改“%s”", p.Name)
 	}
 	return p, nil
+}
+
+// wasLeading reports whether p already leads unit id (a disabled unit it
+// already leads may stay in the list; a new one may not be added).
+func wasLeading(p *Person, id int64) bool {
+	for _, r := range p.LeaderUnits {
+		if r.ID == id {
+			return true
+		}
+	}
+	return false
 }

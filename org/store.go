@@ -53,8 +53,9 @@ func ViewUnit(ctx context.Context, q db.Querier, by auth.Actor, id int64) (*Unit
 	return u, nil
 }
 
-// scopeWhere restricts column (a unit path) to the subtrees where the actor may do act.
-func scopeWhere(w *db.Where, by auth.Actor, act auth.Action, column string) {
+// ScopeWhere restricts column (a unit path) to the subtrees where the actor
+// may do act; an actor with no such subtree matches nothing.
+func ScopeWhere(w *db.Where, by auth.Actor, act auth.Action, column string) {
 	if by.System {
 		return
 	}
@@ -82,7 +83,7 @@ type TreeFilter struct {
 // followed by its children ordered by sort order), with depth and head count.
 func Tree(ctx context.Context, q db.Querier, by auth.Actor, f TreeFilter) ([]*Unit, error) {
 	var w db.Where
-	scopeWhere(&w, by, auth.ViewOrg, "u.path")
+	ScopeWhere(&w, by, auth.ViewOrg, "u.path")
 	if !f.IncludeDisabled {
 		w.Add("u.disabled = $?", false)
 	}
@@ -483,8 +484,11 @@ func DeleteUnit(ctx context.Context, tx *db.Tx, by auth.Actor, id int64) error {
 	if err != nil {
 		return err
 	}
-	if !auth.Can(by, auth.ManageOrg, u.Path) || u.ParentID == 0 {
+	if !auth.Can(by, auth.ManageOrg, u.Path) {
 		return apperr.Forbiddenf("无权删除“%s”", u.Name)
+	}
+	if u.ParentID == 0 {
+		return apperr.Invalidf("顶级单位不能删除")
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM units WHERE id = $1`, id); err != nil {
 		if apperr.KindOf(db.Translate(err)) == apperr.Conflict {

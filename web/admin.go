@@ -356,6 +356,17 @@ func (s *Server) userUnlock(w http.ResponseWriter, r *http.Request) error {
 	return s.backToUser(w, r, id, err, "已解除锁定")
 }
 
+func (s *Server) userTOTPReset(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	err = s.db.InTx(r.Context(), func(tx *db.Tx) error {
+		return account.ResetTOTP(r.Context(), tx, actor(r), id)
+	})
+	return s.backToUser(w, r, id, err, "已重置动态口令，该账号下次登录时须重新绑定（管理员账号）或可自行重新启用")
+}
+
 // grantForm reads the role and scope fields of the grant and revoke forms.
 func grantForm(r *http.Request) (auth.Role, int64, string, string) {
 	role, unit := strings.TrimSpace(r.PostFormValue("role")), strings.TrimSpace(r.PostFormValue("unit_id"))

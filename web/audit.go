@@ -291,7 +291,7 @@ func (s *Server) auditList(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	q, f, errs := parseAuditQuery(r.URL.Query(), s.loc)
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	page = max(page, 1)
+	page = min(max(page, 1), 1_000_000) // a page past the end is empty, not an overflowing offset
 	f.Limit, f.Offset = auditPageSize, (page-1)*auditPageSize
 	rows, total, err := audit.List(ctx, s.db, actor(r), f)
 	if err != nil {

@@ -69,15 +69,17 @@ func (s *Server) withState(next http.Handler) http.Handler {
 	})
 }
 
-// clientIP is the peer address; behind the configured proxy (which must be
-// on loopback or a private network), the last address the proxy appended.
+// clientIP is the peer address; behind the configured proxy, the last address
+// the proxy appended to X-Forwarded-For. Only a proxy on this machine
+// (loopback) is believed: on an intranet every client has a private address,
+// so trusting private peers would let anyone choose the address recorded.
 func clientIP(r *http.Request, behindProxy bool) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
 	if behindProxy {
-		if ip := net.ParseIP(host); ip != nil && (ip.IsLoopback() || ip.IsPrivate()) {
+		if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
 			if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
 				parts := strings.Split(xff, ",")
 				if last := strings.TrimSpace(parts[len(parts)-1]); net.ParseIP(last) != nil {
@@ -122,7 +124,11 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 		if strings.HasPrefix(r.URL.Path, "/static/") || r.URL.Path == "/healthz" {
 			level = slog.LevelDebug
 		}
-		s.log.Log(r.Context(), level, "http", "request_id", st.requestID, "method", r.Method, "path", r.URL.Path,
+		path := r.URL.Path
+		if strings.HasPrefix(path, "/setup/") {
+			path = "/setup/…" // the one-time token is a secret: keep it out of logs
+		}
+		s.log.Log(r.Context(), level, "http", "request_id", st.requestID, "method", r.Method, "path", path,
 			"status", sw.status, "bytes", sw.bytes, "ms", time.Since(start).Milliseconds(), "ip", st.ip, "user", st.actor.Username)
 	})
 }

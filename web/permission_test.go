@@ -203,6 +203,7 @@ func routesUnderTest() []route {
 			return url.Values{"display_name": {tg.user.DisplayName}, "unit_id": {id(tg.unit.ID)}}
 		}},
 		{method: "POST", path: "/admin/users/{user}/reset", allowed: sysOnly, scoped: true},
+		{method: "POST", path: "/admin/users/{user}/totp-reset", allowed: sysOnly, scoped: true},
 		{method: "POST", path: "/admin/users/{user}/unlock", allowed: []auth.Role{auth.SysAdmin, auth.SecAdmin}, scoped: true},
 		{method: "POST", path: "/admin/users/{user}/disable", allowed: sysOnly, scoped: true},
 		{method: "POST", path: "/admin/users/{user}/enable", allowed: sysOnly, scoped: true},

@@ -47,6 +47,7 @@ func (s *Server) routes() http.Handler {
 	private.Handle("POST /admin/users/{id}/enable", s.h(s.userEnable))
 	private.Handle("POST /admin/users/{id}/reset", s.h(s.userReset))
 	private.Handle("POST /admin/users/{id}/unlock", s.h(s.userUnlock))
+	private.Handle("POST /admin/users/{id}/totp-reset", s.h(s.userTOTPReset))
 	private.Handle("POST /admin/users/{id}/grants", s.h(s.userGrant))
 	private.Handle("POST /admin/users/{id}/revoke", s.h(s.userRevoke))
 	private.Handle("POST /admin/sessions/revoke", s.h(s.adminSessionRevoke))

@@ -89,7 +89,7 @@ func readPasswordFile(path string) (string, error) {
 
 func userCmd(ctx context.Context, o options, args []string) error {
 	if len(args) == 0 {
-		return usageError("请指定 user 的子命令：add、passwd、disable、enable、list")
+		return usageError("请指定 user 的子命令：add、passwd、reset-totp、disable、enable、list")
 	}
 	switch args[0] {
 	case "add":
@@ -102,10 +102,12 @@ func userCmd(ctx context.Context, o options, args []string) error {
 		return userSetDisabled(ctx, o, args[1:], false)
 	case "list":
 		return userList(ctx, o, args[1:])
+	case "reset-totp":
+		return userResetTOTP(ctx, o, args[1:])
 	case "-h", "-help", "--help":
 		return flag.ErrHelp
 	}
-	return usageError(fmt.Sprintf("user 没有“%s”这个子命令，可用 add、passwd、disable、enable、list", args[0]))
+	return usageError(fmt.Sprintf("user 没有“%s”这个子命令，可用 add、passwd、reset-totp、disable、enable、list", args[0]))
 }
 
 func roleList() string {
@@ -223,6 +225,34 @@ func byUsername(ctx context.Context, q db.Querier, username string) (*account.Us
 		return nil, apperr.NotFoundf("账号 %s 不存在（guatu user list 可查看全部账号）", username)
 	}
 	return u, err
+}
+
+// userResetTOTP turns off a user's second factor when phone and recovery
+// codes are lost (the way back in for an administrator who lost both).
+func userResetTOTP(ctx context.Context, o options, args []string) error {
+	fs := newFlagSet("user reset-totp")
+	cfg, pos, err := parseCommand(fs, bindConfig(fs, false), args, o, 1, "user reset-totp 用户名")
+	if err != nil {
+		return err
+	}
+	d, err := openDB(ctx, cfg, true)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	var u *account.User
+	err = d.InTx(ctx, func(tx *db.Tx) error {
+		var err error
+		if u, err = byUsername(ctx, tx, pos[0]); err != nil {
+			return err
+		}
+		return account.ResetTOTP(ctx, tx, cliActor(), u.ID)
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(o.stdout, "已重置 %s（%s）的动态口令和恢复码，其会话已结束；下次登录后请重新绑定。\n", u.Username, u.DisplayName)
+	return nil
 }
 
 func userSetDisabled(ctx context.Context, o options, args []string, disabled bool) error {

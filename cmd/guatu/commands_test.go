@@ -435,3 +435,43 @@ func TestVersionAndHelp(t *testing.T) {
 		t.Errorf("serve --help: %d %s", r.code, r.errOut)
 	}
 }
+
+func TestUserResetTOTP(t *testing.T) {
+	dsn, _ := testDB(t)
+	d := openTestDB(t, dsn)
+	town := seedRoot(t, d, "XX镇")
+	if r := cli(t, "user", "add", "wangwu", "--name", "王五", "--unit", fmt.Sprint(town), "--db", dsn); r.code != 0 {
+		t.Fatalf("user add: %s", r.errOut)
+	}
+	r := cli(t, "user", "reset-totp", "wangwu", "--db", dsn)
+	if r.code != 1 || !strings.Contains(r.errOut, "没有启用动态口令") {
+		t.Fatalf("reset without TOTP: %d %s", r.code, r.errOut)
+	}
+	ctx := context.Background()
+	u, err := account.ByUsername(ctx, d, "wangwu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := u.Actor("127.0.0.1", "t", "ui")
+	var secret string
+	if err := d.InTx(ctx, func(tx *db.Tx) error {
+		var err error
+		if secret, err = account.BeginTOTP(ctx, tx, by); err != nil {
+			return err
+		}
+		_, err = account.ConfirmTOTP(ctx, tx, by, account.TOTPCode(secret, account.TOTPStep(tx.Now())))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r = cli(t, "user", "reset-totp", "wangwu", "--db", dsn)
+	if r.code != 0 || !strings.Contains(r.out, "已重置") {
+		t.Fatalf("reset-totp: %d %s %s", r.code, r.out, r.errOut)
+	}
+	if u, _ = account.ByUsername(ctx, d, "wangwu"); u.TOTPEnabled || u.TOTPSecret != "" {
+		t.Errorf("after reset: enabled %v, secret %q", u.TOTPEnabled, u.TOTPSecret)
+	}
+	if n, _ := account.RecoveryCodesLeft(ctx, d, u.ID); n != 0 {
+		t.Errorf("%d recovery codes left", n)
+	}
+}

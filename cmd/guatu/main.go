@@ -64,6 +64,7 @@ func commands() []command {
 		{"migrate", "", "升级数据库结构并列出已应用的迁移", migrate},
 		{"user", "add 用户名 --name 姓名 --unit 单位编号 [--role 角色] [--password-file 文件]", "新建账号（不给密码文件则生成临时密码）", userCmd},
 		{"user", "passwd 用户名 [--password-file 文件]", "重置密码（不给密码文件则生成临时密码），下次登录须修改", userCmd},
+		{"user", "reset-totp 用户名", "重置动态口令和恢复码（手机和恢复码都丢失时），下次登录后重新绑定", userCmd},
 		{"user", "disable|enable 用户名", "停用（并立即结束其会话）或启用账号", userCmd},
 		{"user", "list", "列出账号：用户名、姓名、单位、角色、状态", userCmd},
 		{"unit", "list", "列出单位及其编号（新建账号时 --unit 用）", unitCmd},
