@@ -114,6 +114,14 @@ func Restore(ctx context.Context, from, target string, force bool) error {
 	if err := CheckFile(ctx, from); err != nil {
 		return err
 	}
+	if err := os.MkdirAll(filepath.Dir(target), 0o750); err != nil {
+		return err
+	}
+	release, err := Lock(target)
+	if err != nil {
+		return err
+	}
+	defer release()
 	if _, err := os.Stat(target); err == nil && !force {
 		t, err := Open(ctx, target)
 		if err != nil {

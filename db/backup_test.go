@@ -299,3 +299,34 @@ func TestRestore_VerifiesTheBackupFirst(t *testing.T) {
 		t.Errorf("a refused restore changed the target: %v", got)
 	}
 }
+
+func TestRestore_RefusesWhileTheDatabaseIsLocked(t *testing.T) {
+	if dbtest.Engine() != "sqlite" {
+		t.Skip("the lock file guards the embedded SQLite file")
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src.db")
+	s, err := db.Open(t.Context(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	target := filepath.Join(dir, "live.db")
+	release, err := db.Lock(target) // as a running server does
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Restore(t.Context(), src, target, true); !errors.Is(err, db.ErrInUse) {
+		t.Fatalf("restore onto a locked database: %v, want ErrInUse", err)
+	}
+	if _, err := db.Lock(target); !errors.Is(err, db.ErrInUse) {
+		t.Fatalf("second lock: %v, want ErrInUse", err)
+	}
+	release()
+	if err := db.Restore(t.Context(), src, target, true); err != nil {
+		t.Fatalf("restore after the server stopped: %v", err)
+	}
+}

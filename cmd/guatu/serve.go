@@ -91,6 +91,18 @@ func serve(ctx context.Context, o options, args []string) error {
 	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
 		return fmt.Errorf("创建数据目录 %s 失败：%w", cfg.Data, err)
 	}
+	if !db.IsPostgresURL(cfg.DB) {
+		// Held while serving: a second server or a restore on this file is refused.
+		path := strings.TrimPrefix(cfg.DB, "sqlite:")
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return fmt.Errorf("创建数据库目录失败：%w", err)
+		}
+		release, err := db.Lock(path)
+		if err != nil {
+			return err
+		}
+		defer release()
+	}
 	d, err := openDB(ctx, cfg, true)
 	if err != nil {
 		return err
