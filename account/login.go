@@ -207,6 +207,36 @@ func useSecondFactor(ctx context.Context, tx *db.Tx, u *User, code, ip, requestI
 		ObjectType: "user", ObjectID: u.ID, ObjectName: u.Username})
 }
 
+// ErrWrongPassword marks a refused password re-check inside a session
+// (changing the password, turning off TOTP); the caller then counts it with
+// RecheckFailed, since the refused change itself rolls back.
+var ErrWrongPassword = errors.New("wrong password on re-check")
+
+// RecheckFailed counts a wrong password typed inside a session like a failed
+// sign-in: someone holding a stolen session cannot guess the password
+// without limit. At the threshold the account locks and all its sessions
+// end; it reports whether that happened.
+func RecheckFailed(ctx context.Context, tx *db.Tx, by auth.Actor, what string) (locked bool, err error) {
+	u, err := Get(ctx, tx, by.UserID)
+	if err != nil {
+		return false, err
+	}
+	sec, err := LoadSecurity(ctx, tx)
+	if err != nil {
+		return false, err
+	}
+	if _, err := registerFailure(ctx, tx, u, sec, by.IP, by.RequestID, what+"时密码错误"); err != nil {
+		return false, err
+	}
+	if u, err = Get(ctx, tx, u.ID); err != nil {
+		return false, err
+	}
+	if !u.Locked(tx.Now()) {
+		return false, nil
+	}
+	return true, deleteSessions(ctx, tx, u.ID, "")
+}
+
 // Gate is what a signed-in user must do before anything else.
 type Gate int
 

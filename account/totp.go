@@ -129,7 +129,7 @@ func DisableTOTP(ctx context.Context, tx *db.Tx, by auth.Actor, password string)
 		return err
 	}
 	if !CheckPassword(u.PasswordHash, password) {
-		return apperr.InvalidFields(map[string]string{"password": "密码不正确"})
+		return &apperr.Error{Kind: apperr.Invalid, Msg: "请检查填写的内容", Fields: map[string]string{"password": "密码不正确"}, Err: ErrWrongPassword}
 	}
 	sec, err := LoadSecurity(ctx, tx)
 	if err != nil {

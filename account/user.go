@@ -496,8 +496,7 @@ func ChangePassword(ctx context.Context, tx *db.Tx, by auth.Actor, current, next
 	}
 	var f apperr.Fields
 	if !CheckPassword(u.PasswordHash, current) {
-		f.Add("current", "当前密码不正确")
-		return f.Err()
+		return &apperr.Error{Kind: apperr.Invalid, Msg: "请检查填写的内容", Fields: map[string]string{"current": "当前密码不正确"}, Err: ErrWrongPassword}
 	}
 	sec, err := LoadSecurity(ctx, tx)
 	if err != nil {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -162,6 +163,11 @@ func (s *Server) passwordChange(w http.ResponseWriter, r *http.Request) error {
 		return account.ChangePassword(r.Context(), tx, actor(r), r.PostFormValue("current"),
 			r.PostFormValue("password"), r.PostFormValue("confirm"), account.HashToken(st.token))
 	})
+	if errors.Is(err, account.ErrWrongPassword) {
+		if locked, rerr := s.recheckFailed(r, "修改密码"); rerr != nil || locked {
+			return s.lockedOut(w, r, rerr)
+		}
+	}
 	if fields, msg, ok := invalid(err); ok {
 		p := s.passwordPageData(r) // the password fields are never sent back
 		p.Errors, p.Error = fields, msg
@@ -287,6 +293,11 @@ func (s *Server) totpDisable(w http.ResponseWriter, r *http.Request) error {
 	err := s.db.InTx(r.Context(), func(tx *db.Tx) error {
 		return account.DisableTOTP(r.Context(), tx, actor(r), r.PostFormValue("password"))
 	})
+	if errors.Is(err, account.ErrWrongPassword) {
+		if locked, rerr := s.recheckFailed(r, "停用动态口令"); rerr != nil || locked {
+			return s.lockedOut(w, r, rerr)
+		}
+	}
 	if fields, msg, ok := invalid(err); ok {
 		p, perr := s.totpPageData(r)
 		if perr != nil {
@@ -305,4 +316,25 @@ func (s *Server) totpDisable(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.redirect(w, r, "/me/totp", "动态口令已停用，恢复码已作废")
+}
+
+// recheckFailed counts a wrong password typed inside the session.
+func (s *Server) recheckFailed(r *http.Request, what string) (locked bool, err error) {
+	err = s.db.InTx(r.Context(), func(tx *db.Tx) error {
+		var err error
+		locked, err = account.RecheckFailed(r.Context(), tx, actor(r), what)
+		return err
+	})
+	return locked, err
+}
+
+// lockedOut ends the browser's session after the account locked.
+func (s *Server) lockedOut(w http.ResponseWriter, r *http.Request, err error) error {
+	if err != nil {
+		return err
+	}
+	s.clearSessionCookie(w, r)
+	s.setFlash(w, r, "密码连续输错，账号已锁定，所有登录已结束", true)
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	return nil
 }

@@ -307,3 +307,22 @@ func TestSessionRevoke(t *testing.T) {
 		}
 	})
 }
+
+func TestPasswordChange_WrongCurrentPasswordCountsTowardsLockout(t *testing.T) {
+	env := webtest.New(t)
+	c := env.Login(t, "staff")
+	var res *webtest.Response
+	for range 5 {
+		res = c.PostForm(t, "/me/password", url.Values{"current": {"Guess#Wrong2026"}, "password": {"Another#Pass2026"}, "confirm": {"Another#Pass2026"}})
+	}
+	if res.Status != http.StatusSeeOther || res.Location != "/login" {
+		t.Fatalf("fifth wrong current password: %d %q", res.Status, res.Location)
+	}
+	if res := c.Get(t, "/"); res.Status != http.StatusSeeOther {
+		t.Fatalf("session survived the lockout: %d", res.Status)
+	}
+	anon := env.Anonymous(t)
+	if res := anon.PostForm(t, "/login", url.Values{"username": {"staff"}, "password": {webtest.Password}}); res.Status != http.StatusUnauthorized || !res.Contains("已锁定") {
+		t.Fatalf("sign-in while locked: %d %s", res.Status, res.Text())
+	}
+}
