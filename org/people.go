@@ -120,29 +120,69 @@ func People(ctx context.Context, q db.Querier, by auth.Actor, f PeopleFilter) ([
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
-	// 分管 for everyone listed, in one query.
-	if len(out) > 0 {
-		idx := map[int64]*Person{}
-		for _, p := range out {
-			idx[p.ID] = p
-		}
-		rows, err := q.QueryContext(ctx, `SELECT l.person_id, u.id, u.name, u.path FROM leader_units l JOIN units u ON u.id = l.unit_id ORDER BY u.path`)
-		if err != nil {
-			return nil, 0, err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var pid int64
-			var r UnitRef
-			if err := rows.Scan(&pid, &r.ID, &r.Name, &r.Path); err != nil {
-				return nil, 0, err
-			}
-			if p := idx[pid]; p != nil {
-				p.LeaderUnits = append(p.LeaderUnits, r)
-			}
-		}
+	if err := fillLeaderUnits(ctx, q, out); err != nil {
+		return nil, 0, err
 	}
 	return out, total, nil
+}
+
+// fillLeaderUnits loads the 分管 units of the listed people in one query.
+func fillLeaderUnits(ctx context.Context, q db.Querier, people []*Person) error {
+	if len(people) == 0 {
+		return nil
+	}
+	idx := map[int64]*Person{}
+	var w db.Where
+	marks := make([]string, len(people))
+	for i, p := range people {
+		idx[p.ID] = p
+		marks[i] = w.Next(p.ID)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT l.person_id, u.id, u.name, u.path FROM leader_units l JOIN units u ON u.id = l.unit_id
+		WHERE l.person_id IN (`+strings.Join(marks, ", ")+`) ORDER BY u.path`, w.Args...)
+	if err != nil {
+		return fmt.Errorf("org.fillLeaderUnits: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pid int64
+		var r UnitRef
+		if err := rows.Scan(&pid, &r.ID, &r.Name, &r.Path); err != nil {
+			return err
+		}
+		if p := idx[pid]; p != nil {
+			p.LeaderUnits = append(p.LeaderUnits, r)
+		}
+	}
+	return rows.Err()
+}
+
+// Leaders returns the people in the actor's scope who are in charge of
+// (分管) at least one unit, with those units: the 班子分工 of the overview.
+func Leaders(ctx context.Context, q db.Querier, by auth.Actor) ([]*Person, error) {
+	var w db.Where
+	ScopeWhere(&w, by, auth.ViewOrg, "u.path")
+	w.Add("p.disabled = $?", false)
+	w.Add("EXISTS (SELECT 1 FROM leader_units l WHERE l.person_id = p.id)")
+	rows, err := q.QueryContext(ctx, `SELECT `+personColumns+` FROM people p JOIN units u ON u.id = p.unit_id `+w.SQL()+
+		` ORDER BY u.path, p.sort_order, p.id`, w.Args...)
+	if err != nil {
+		return nil, fmt.Errorf("org.Leaders: %w", err)
+	}
+	var out []*Person
+	for rows.Next() {
+		p, err := scanPerson(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, fillLeaderUnits(ctx, q, out)
 }
 
 func personSnapshot(p *Person) map[string]any {

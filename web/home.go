@@ -37,14 +37,8 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 				p.Units = append(p.Units, u)
 			}
 		}
-		people, _, err := org.People(r.Context(), s.db, a, org.PeopleFilter{})
-		if err != nil {
+		if p.Leaders, err = org.Leaders(r.Context(), s.db, a); err != nil {
 			return err
-		}
-		for _, x := range people {
-			if len(x.LeaderUnits) > 0 {
-				p.Leaders = append(p.Leaders, x)
-			}
 		}
 	}
 	sess, err := account.Sessions(r.Context(), s.db, a.UserID)

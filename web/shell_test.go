@@ -17,7 +17,8 @@ func TestLogin_SignsInAndShowsHome(t *testing.T) {
 	if res.Status != http.StatusOK {
 		t.Fatalf("GET / = %d", res.Status)
 	}
-	for _, want := range []string{"工作台", "王书记", "主要领导", "XX镇"} {
+	// 班子分工: the leader and the unit they are in charge of.
+	for _, want := range []string{"工作台", "王书记", "主要领导", "XX镇", "班子分工", "李明 副镇长 经发办"} {
 		if !res.Contains(want) {
 			t.Errorf("home lacks %q", want)
 		}
