@@ -200,3 +200,24 @@ func TestStatic_HashedURLIsCachedForAYear(t *testing.T) {
 		t.Errorf("directory listing: %d", res.Status)
 	}
 }
+
+// An error the user cannot cause shows a plain 500 page with only the
+// request id; the cause goes to the log under that id.
+func TestInternalError_ShowsOnlyTheRequestID(t *testing.T) {
+	env := webtest.New(t)
+	c := env.Login(t, "chief")
+	if _, err := env.DB.Exec(t.Context(), `DROP TABLE leader_units`); err != nil {
+		t.Fatal(err)
+	}
+	res := c.Get(t, "/org/people")
+	if res.Status != http.StatusInternalServerError {
+		t.Fatalf("status = %d", res.Status)
+	}
+	id := res.Header.Get("X-Request-Id")
+	if id == "" || !res.Contains(id) || !res.Contains("系统出错了") {
+		t.Errorf("500 page lacks the request id %q: %s", id, res.Text())
+	}
+	if strings.Contains(strings.ToLower(res.Body), "leader_units") || strings.Contains(res.Body, "no such table") || strings.Contains(res.Body, "does not exist") {
+		t.Errorf("500 page leaks the cause: %s", res.Text())
+	}
+}
