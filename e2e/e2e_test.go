@@ -129,8 +129,9 @@ func TestJourney_SignInChangePasswordSeeOrgSignOut(t *testing.T) {
 				chromedp.SendKeys(`input[name="password"]`, newPassword),
 				chromedp.SendKeys(`input[name="confirm"]`, newPassword),
 				chromedp.Submit(`input[name="confirm"]`),
-				chromedp.WaitVisible(`h1`),
-				chromedp.Text(`h1`, &heading),
+				// body.signed-in appears only once the gate is passed (the password page is body.gated).
+				chromedp.WaitVisible(`body.signed-in h1`),
+				chromedp.Text(`body.signed-in h1`, &heading),
 				shot(t, tc.name+"-3-home"),
 			}
 			if tc.phone {

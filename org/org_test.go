@@ -727,3 +727,32 @@ func TestKinds_HaveLabels(t *testing.T) {
 		t.Error("unknown kind valid")
 	}
 }
+
+// People are listed in tree order: unit by unit as the tree shows them,
+// not by the text of their paths (where "/1/11/" sorts before "/1/3/").
+func TestPeople_ListedInTreeOrder(t *testing.T) {
+	e := newEnv(t)
+	var units []*org.Unit
+	for i := range 11 {
+		units = append(units, e.unit(e.town, org.Office, fmt.Sprintf("办%02d", i+1)))
+	}
+	e.person(units[10], "十一办的人", "", "")
+	e.person(units[1], "二办的人", "", "")
+	e.person(units[1], "二办的第二人", "", "")
+	e.tx(func(tx *db.Tx) error { return org.ReorderUnit(t.Context(), tx, sys, units[10].ID, true) }) // 办11 before 办10
+	list, total, err := org.People(t.Context(), e.d, sys, org.PeopleFilter{Limit: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range list {
+		names = append(names, p.Name)
+	}
+	if total != 3 || strings.Join(names, ",") != "二办的人,二办的第二人" {
+		t.Errorf("first page = %v of %d", names, total)
+	}
+	list, _, _ = org.People(t.Context(), e.d, sys, org.PeopleFilter{Limit: 2, Offset: 2})
+	if len(list) != 1 || list[0].Name != "十一办的人" {
+		t.Errorf("second page = %v", list)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"guatu/apperr"
@@ -95,30 +96,20 @@ func People(ctx context.Context, q db.Querier, by auth.Actor, f PeopleFilter) ([
 		}
 		w.Add("u.path LIKE $?", u.Path+"%")
 	}
-	var total int
-	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM people p JOIN units u ON u.id = p.unit_id `+w.SQL(), w.Args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("org.People: %w", err)
-	}
-	query := `SELECT ` + personColumns + ` FROM people p JOIN units u ON u.id = p.unit_id ` + w.SQL() +
-		` ORDER BY u.path, p.sort_order, p.id`
-	if f.Limit > 0 {
-		query += ` LIMIT ` + w.Next(f.Limit) + ` OFFSET ` + w.Next(f.Offset)
-	}
-	rows, err := q.QueryContext(ctx, query, w.Args...)
+	// People are listed unit by unit in the order of the tree, which depends
+	// on every ancestor's sort order and so cannot be an ORDER BY on the path
+	// text ("/1/10/" sorts before "/1/2/"): the matching rows are ordered and
+	// paged here. A county has a few thousand people; this stays fast.
+	out, err := queryPeople(ctx, q, `SELECT `+personColumns+` FROM people p JOIN units u ON u.id = p.unit_id `+w.SQL(), w.Args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("org.People: %w", err)
 	}
-	defer rows.Close()
-	var out []*Person
-	for rows.Next() {
-		p, err := scanPerson(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
+	if err := sortByTree(ctx, q, out); err != nil {
 		return nil, 0, err
+	}
+	total := len(out)
+	if f.Limit > 0 {
+		out = out[min(f.Offset, total):min(f.Offset+f.Limit, total)]
 	}
 	if err := fillLeaderUnits(ctx, q, out); err != nil {
 		return nil, 0, err
@@ -164,25 +155,51 @@ func Leaders(ctx context.Context, q db.Querier, by auth.Actor) ([]*Person, error
 	ScopeWhere(&w, by, auth.ViewOrg, "u.path")
 	w.Add("p.disabled = $?", false)
 	w.Add("EXISTS (SELECT 1 FROM leader_units l WHERE l.person_id = p.id)")
-	rows, err := q.QueryContext(ctx, `SELECT `+personColumns+` FROM people p JOIN units u ON u.id = p.unit_id `+w.SQL()+
-		` ORDER BY u.path, p.sort_order, p.id`, w.Args...)
+	out, err := queryPeople(ctx, q, `SELECT `+personColumns+` FROM people p JOIN units u ON u.id = p.unit_id `+w.SQL(), w.Args...)
 	if err != nil {
 		return nil, fmt.Errorf("org.Leaders: %w", err)
 	}
+	if err := sortByTree(ctx, q, out); err != nil {
+		return nil, err
+	}
+	return out, fillLeaderUnits(ctx, q, out)
+}
+
+func queryPeople(ctx context.Context, q db.Querier, query string, args ...any) ([]*Person, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
 	var out []*Person
 	for rows.Next() {
 		p, err := scanPerson(rows)
 		if err != nil {
-			rows.Close()
 			return nil, err
 		}
 		out = append(out, p)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
+	return out, rows.Err()
+}
+
+// sortByTree orders people by their unit's place in the tree, then by their
+// own sort order.
+func sortByTree(ctx context.Context, q db.Querier, people []*Person) error {
+	pos, err := treePositions(ctx, q)
+	if err != nil {
+		return err
 	}
-	return out, fillLeaderUnits(ctx, q, out)
+	sort.SliceStable(people, func(i, j int) bool {
+		a, b := people[i], people[j]
+		if pa, pb := pos[a.UnitID], pos[b.UnitID]; pa != pb {
+			return pa < pb
+		}
+		if a.SortOrder != b.SortOrder {
+			return a.SortOrder < b.SortOrder
+		}
+		return a.ID < b.ID
+	})
+	return nil
 }
 
 func personSnapshot(p *Person) map[string]any {

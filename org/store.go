@@ -522,3 +522,29 @@ func RequireManager(by auth.Actor) error {
 	}
 	return nil
 }
+
+// treePositions maps every unit id to its place in tree order (each unit
+// before its children, siblings by sort order), for ordering lists by unit.
+func treePositions(ctx context.Context, q db.Querier) (map[int64]int, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, COALESCE(parent_id, 0), sort_order FROM units`)
+	if err != nil {
+		return nil, fmt.Errorf("org.treePositions: %w", err)
+	}
+	defer rows.Close()
+	var all []*Unit
+	for rows.Next() {
+		var u Unit
+		if err := rows.Scan(&u.ID, &u.ParentID, &u.SortOrder); err != nil {
+			return nil, err
+		}
+		all = append(all, &u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	pos := make(map[int64]int, len(all))
+	for i, u := range arrange(all, "") {
+		pos[u.ID] = i
+	}
+	return pos, nil
+}
