@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -1316,5 +1318,35 @@ func TestSeparatedAdministrators_CannotTakeOverEachOther(t *testing.T) {
 		return err
 	}); err != nil {
 		t.Errorf("reset of another sysadmin: %v", err)
+	}
+}
+
+func TestThrottle_CountsParallelAttemptsAtOnce(t *testing.T) {
+	th := account.NewThrottle()
+	now := time.Date(2026, 3, 15, 9, 0, 0, 0, time.UTC)
+	var wg sync.WaitGroup
+	var allowed atomic.Int32
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if th.Take("10.0.0.9", 20, now) {
+				allowed.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if allowed.Load() != 20 {
+		t.Fatalf("%d of 50 parallel attempts allowed, want 20", allowed.Load())
+	}
+	th.Refund("10.0.0.9") // one of them succeeded
+	if !th.Take("10.0.0.9", 20, now) || th.Take("10.0.0.9", 20, now) {
+		t.Error("a refund frees exactly one attempt")
+	}
+	if !th.Take("10.0.0.9", 20, now.Add(16*time.Minute)) {
+		t.Error("a new window starts after 15 minutes")
+	}
+	if !th.Take("10.0.0.10", 20, now) {
+		t.Error("another address has its own count")
 	}
 }

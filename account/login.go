@@ -158,24 +158,19 @@ func NewThrottle() *Throttle {
 	return &Throttle{window: 15 * time.Minute, fails: map[string]throttleEntry{}}
 }
 
-// Allow reports whether ip may try again at now under the limit.
-func (t *Throttle) Allow(ip string, limit int, now time.Time) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	e, ok := t.fails[ip]
-	if !ok || now.Sub(e.start) > t.window {
-		return true
-	}
-	return e.count < limit
-}
-
-// Fail counts one failure for ip.
-func (t *Throttle) Fail(ip string, now time.Time) {
+// Take reserves one attempt for ip at now, counted as a failure until
+// Refund says it succeeded; it reports false when ip has used up the limit.
+// Checking and counting in one step means a burst of parallel requests
+// cannot all slip under the limit.
+func (t *Throttle) Take(ip string, limit int, now time.Time) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	e, ok := t.fails[ip]
 	if !ok || now.Sub(e.start) > t.window {
 		e = throttleEntry{start: now}
+	}
+	if e.count >= limit {
+		return false
 	}
 	e.count++
 	t.fails[ip] = e
@@ -185,6 +180,17 @@ func (t *Throttle) Fail(ip string, now time.Time) {
 				delete(t.fails, k)
 			}
 		}
+	}
+	return true
+}
+
+// Refund gives back the attempt Take reserved, because it succeeded.
+func (t *Throttle) Refund(ip string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if e, ok := t.fails[ip]; ok && e.count > 0 {
+		e.count--
+		t.fails[ip] = e
 	}
 }
 

@@ -69,7 +69,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	username, password := strings.TrimSpace(r.PostFormValue("username")), r.PostFormValue("password")
 	next := r.PostFormValue("next")
 	now := s.db.Now()
-	if !s.throttle.Allow(st.ip, st.security.IPThrottlePerWindow, now) {
+	if !s.throttle.Take(st.ip, st.security.IPThrottlePerWindow, now) {
 		return s.render(w, r, http.StatusTooManyRequests, "login", s.loginPageData(r, username, next, account.ErrThrottled.Error()))
 	}
 	var res account.LoginResult
@@ -82,9 +82,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if res.Failure != "" {
-		s.throttle.Fail(st.ip, now)
 		return s.render(w, r, http.StatusUnauthorized, "login", s.loginPageData(r, username, next, res.Failure))
 	}
+	s.throttle.Refund(st.ip)
 	s.setSessionCookie(w, r, res.Token)
 	if res.MFAPending {
 		http.Redirect(w, r, "/login/totp?next="+url.QueryEscape(next), http.StatusSeeOther)
