@@ -1063,7 +1063,7 @@ func TestSecondFactor(t *testing.T) {
 	if len(codes) != 10 {
 		t.Fatalf("%d recovery codes", len(codes))
 	}
-	shape := regexp.MustCompile(`^[a-z2-9]{4}-[a-z2-9]{4}$`)
+	shape := regexp.MustCompile(`^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$`)
 	for _, c := range codes {
 		if !shape.MatchString(c) {
 			t.Errorf("recovery code %q", c)

@@ -115,19 +115,10 @@ func newRecoveryCodes(ctx context.Context, tx *db.Tx, userID int64) ([]string, e
 	if _, err := tx.ExecContext(ctx, `DELETE FROM recovery_codes WHERE user_id = $1`, userID); err != nil {
 		return nil, err
 	}
-	const alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
 	codes := make([]string, 10)
 	for i := range codes {
-		b := make([]byte, 9)
-		for j := range b {
-			if j == 4 {
-				b[j] = '-'
-				continue
-			}
-			b[j] = alphabet[randIntn(len(alphabet))]
-		}
-		codes[i] = string(b)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)`, userID, HashToken(codes[i])); err != nil {
+		codes[i] = newRecoveryCode()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)`, userID, recoveryHash(userID, codes[i])); err != nil {
 			return nil, err
 		}
 	}
@@ -136,12 +127,12 @@ func newRecoveryCodes(ctx context.Context, tx *db.Tx, userID int64) ([]string, e
 
 // useRecoveryCode marks an unused recovery code used; it reports whether one matched.
 func useRecoveryCode(ctx context.Context, tx *db.Tx, userID int64, code string) (bool, error) {
-	code = strings.ToLower(strings.TrimSpace(code))
-	if len(code) != 9 {
+	code = strings.ToLower(strings.Join(strings.Fields(code), ""))
+	if len(code) != recoveryCodeLen {
 		return false, nil
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at = ''`,
-		db.Time(tx.Now()), userID, HashToken(code))
+		db.Time(tx.Now()), userID, recoveryHash(userID, code))
 	if err != nil {
 		return false, err
 	}

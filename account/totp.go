@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -29,6 +30,31 @@ func NewTOTPSecret() string {
 		panic(err)
 	}
 	return b32.EncodeToString(b)
+}
+
+// Recovery codes look like "k7pm-3xq9-hf2d": 12 characters from a 31-letter
+// alphabet without look-alikes, about 59 bits, so a leaked table of their
+// hashes cannot be reversed by trying them all; the hash is salted with the
+// user id so equal codes never share a hash.
+const (
+	recoveryAlphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+	recoveryCodeLen  = 14 // with the two hyphens
+)
+
+func newRecoveryCode() string {
+	b := make([]byte, recoveryCodeLen)
+	for j := range b {
+		if j == 4 || j == 9 {
+			b[j] = '-'
+			continue
+		}
+		b[j] = recoveryAlphabet[randIntn(len(recoveryAlphabet))]
+	}
+	return string(b)
+}
+
+func recoveryHash(userID int64, code string) string {
+	return HashToken(strconv.FormatInt(userID, 10) + ":" + code)
 }
 
 // TOTPCode is the code for secret at step (RFC 4226 dynamic truncation).

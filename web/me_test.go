@@ -157,7 +157,7 @@ func TestPasswordChange_RequiredWhenExpired(t *testing.T) {
 var (
 	secretPattern = regexp.MustCompile(`id="totp-secret">([A-Z2-7 ]+)</code>`)
 	qrPattern     = regexp.MustCompile(`src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"`)
-	codePattern   = regexp.MustCompile(`<li><code>([a-z0-9]{4}-[a-z0-9]{4})</code></li>`)
+	codePattern   = regexp.MustCompile(`<li><code>([a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4})</code></li>`)
 )
 
 // enrol runs the set-up pages as a person would and returns the secret and recovery codes.
