@@ -21,12 +21,16 @@ func registerFailure(ctx context.Context, tx *db.Tx, u *User, sec Security, ip, 
 		return LoginResult{}, err
 	}
 	actor := u.Actor(ip, requestID, "ui")
+	action := audit.LoginFailed
+	if note == totpFailedNote {
+		action = audit.TOTPFailed
+	}
 	if failures >= sec.LockoutThreshold {
 		until := now.Add(time.Duration(sec.LockoutMinutes) * time.Minute)
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = 0, locked_until = $1 WHERE id = $2`, db.Time(until), u.ID); err != nil {
 			return LoginResult{}, err
 		}
-		if err := audit.Record(ctx, tx, audit.Entry{Actor: actor, Action: audit.LoginFailed, ObjectType: "user", ObjectID: u.ID,
+		if err := audit.Record(ctx, tx, audit.Entry{Actor: actor, Action: action, ObjectType: "user", ObjectID: u.ID,
 			ObjectName: u.Username, Outcome: audit.Failure, Note: note}); err != nil {
 			return LoginResult{}, err
 		}
@@ -38,7 +42,7 @@ func registerFailure(ctx context.Context, tx *db.Tx, u *User, sec Security, ip, 
 	if left := sec.LockoutThreshold - failures; left <= 2 {
 		msg = fmt.Sprintf("%s，再错 %d 次账号将被锁定 %d 分钟", genericFailure, left, sec.LockoutMinutes)
 	}
-	return LoginResult{Failure: msg}, audit.Record(ctx, tx, audit.Entry{Actor: actor, Action: audit.LoginFailed, ObjectType: "user",
+	return LoginResult{Failure: msg}, audit.Record(ctx, tx, audit.Entry{Actor: actor, Action: action, ObjectType: "user",
 		ObjectID: u.ID, ObjectName: u.Username, Outcome: audit.Failure, Note: note})
 }
 
@@ -104,7 +108,7 @@ func SecondFactor(ctx context.Context, tx *db.Tx, pendingToken, code, ip, ua, re
 		return LoginResult{}, err
 	}
 	if !ok {
-		r, err := registerFailure(ctx, tx, u, sec, ip, requestID, "动态口令错误")
+		r, err := registerFailure(ctx, tx, u, sec, ip, requestID, totpFailedNote)
 		if err == nil && r.Failure != "" {
 			r.Failure = "动态口令或恢复码不正确" + trimGeneric(r.Failure)
 			r.MFAPending = true
@@ -135,3 +139,6 @@ func useSecondFactor(ctx context.Context, tx *db.Tx, u *User, code, ip, requestI
 	return true, audit.Record(ctx, tx, audit.Entry{Actor: u.Actor(ip, requestID, "ui"), Action: audit.RecoveryCodeUsed,
 		ObjectType: "user", ObjectID: u.ID, ObjectName: u.Username})
 }
+
+// totpFailedNote marks a wrong second-factor code, recorded as audit.TOTPFailed.
+const totpFailedNote = "动态口令错误"
