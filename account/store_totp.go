@@ -24,8 +24,8 @@ func BeginTOTP(ctx context.Context, tx *db.Tx, by auth.Actor) (string, error) {
 	if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret = $1, updated_at = $2 WHERE id = $3`, secret, db.Time(tx.Now()), u.ID); err != nil {
 		return "", err
 	}
-	return secret, audit.Record(ctx, tx, audit.Entry{Actor: by, Action: audit.TOTPEnabled, ObjectType: "user", ObjectID: u.ID,
-		ObjectName: u.Username, Note: "生成新的动态口令密钥，待输入验证码后启用"})
+	return secret, audit.Record(ctx, tx, audit.Entry{Actor: by, Action: audit.TOTPBegun, ObjectType: "user", ObjectID: u.ID,
+		ObjectName: u.Username, Note: "待输入验证码后启用"})
 }
 
 // ConfirmTOTP turns the second factor on once the user proves their app

@@ -30,6 +30,7 @@ const (
 	SessionRevoked   Action = "auth.session_revoked"
 	PasswordChanged  Action = "auth.password_changed"
 	PasswordReset    Action = "auth.password_reset"
+	TOTPBegun        Action = "auth.totp_begun"
 	TOTPEnabled      Action = "auth.totp_enabled"
 	TOTPDisabled     Action = "auth.totp_disabled"
 	TOTPFailed       Action = "auth.totp_failed"
@@ -71,6 +72,7 @@ var labels = map[Action]string{
 	SessionRevoked:   "会话被终止",
 	PasswordChanged:  "修改密码",
 	PasswordReset:    "重置密码",
+	TOTPBegun:        "生成动态口令密钥",
 	TOTPEnabled:      "启用动态口令",
 	TOTPDisabled:     "停用动态口令",
 	TOTPFailed:       "动态口令错误",
