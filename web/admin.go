@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -427,15 +428,11 @@ func (s *Server) adminSessionRevoke(w http.ResponseWriter, r *http.Request) erro
 	return s.redirect(w, r, back, "该会话已结束，对方须重新登录")
 }
 
-// securitySetting describes one security setting on the form: what it is,
-// why 等保 2.0 asks for it, and its default.
+// securitySetting is one setting on the form: the account catalog's entry
+// with its range and default written out for the reader.
 type securitySetting struct {
-	Key     string
-	Label   string
-	Unit    string // shown after a number
+	account.SecuritySetting
 	Range   string
-	Why     string
-	Check   bool // a checkbox rather than a number
 	Default string
 }
 
@@ -444,66 +441,32 @@ type securityGroup struct {
 	Settings []securitySetting
 }
 
-// securityGroups is the settings form. The ranges repeat account's
-// validation so the user reads them before typing; the server's message
-// is what counts.
+// securityGroups is the settings form, built from account.SecuritySettings
+// so the ranges shown are the ones the server enforces.
 func securityGroups() []securityGroup {
 	def := account.DefaultSecurity().Form()
-	d := func(key, unit string) string {
-		switch v := def[key]; v {
-		case "on":
-			return "开启"
-		case "":
-			return "关闭"
-		default:
-			return v + " " + unit
+	var out []securityGroup
+	for _, g := range account.SecuritySettings() {
+		sg := securityGroup{Title: g.Title}
+		for _, st := range g.Settings {
+			x := securitySetting{SecuritySetting: st}
+			switch v := def[st.Key]; {
+			case st.Check && v != "":
+				x.Default = "开启"
+			case st.Check:
+				x.Default = "关闭"
+			default:
+				x.Default = v + " " + st.Unit
+				x.Range = fmt.Sprintf("%d–%d", st.Min, st.Max)
+				if st.Note != "" {
+					x.Range += "，" + st.Note
+				}
+			}
+			sg.Settings = append(sg.Settings, x)
 		}
+		out = append(out, sg)
 	}
-	g := []securityGroup{
-		{"口令复杂度与更换（身份鉴别）", []securitySetting{
-			{Key: "password_min_length", Label: "密码最短长度", Unit: "位", Range: "8–64",
-				Why: "等保2.0 要求身份鉴别信息具有复杂度要求；长密码是抵御暴力破解的基础。"},
-			{Key: "password_min_classes", Label: "至少包含的字符种类", Unit: "种", Range: "1–4",
-				Why: "大写字母、小写字母、数字、符号四类中至少包含几类，满足口令复杂度要求。"},
-			{Key: "password_expiry_days", Label: "密码有效期", Unit: "天", Range: "0–180，0 表示不过期",
-				Why: "等保2.0 要求身份鉴别信息定期更换；到期后登录须先改密码。"},
-			{Key: "password_history", Label: "不可重复使用的历史密码数", Unit: "个", Range: "0–24",
-				Why: "防止更换密码时换回最近用过的密码，使定期更换真正有效。"},
-		}},
-		{"登录失败处理", []securitySetting{
-			{Key: "lockout_threshold", Label: "连续登录失败锁定次数", Unit: "次", Range: "3–10",
-				Why: "等保2.0 要求具有登录失败处理功能，限制非法登录次数。"},
-			{Key: "lockout_minutes", Label: "锁定时长", Unit: "分钟", Range: "5–1440",
-				Why: "达到失败次数后账号锁定的时长；系统管理员可提前解锁。"},
-			{Key: "ip_throttle_per_window", Label: "同一地址 15 分钟内登录失败上限", Unit: "次", Range: "5–1000",
-				Why: "防止从同一地址轮流尝试多个账号（撞库），与账号锁定互为补充。"},
-		}},
-		{"会话", []securitySetting{
-			{Key: "idle_timeout_minutes", Label: "空闲超时", Unit: "分钟", Range: "5–30",
-				Why: "等保2.0 要求登录连接超时自动退出；无操作超过该时长须重新登录。"},
-			{Key: "absolute_timeout_hours", Label: "会话最长时间", Unit: "小时", Range: "1–24",
-				Why: "无论是否有操作，登录超过该时长须重新登录，限制被盗会话的可用时间。"},
-		}},
-		{"双因素认证", []securitySetting{
-			{Key: "require_admin_totp", Label: "三员必须使用动态口令", Check: true,
-				Why: "等保2.0 第三级要求采用两种或两种以上组合的鉴别技术；系统管理员、安全管理员、审计管理员登录须输入手机验证器上的动态口令。"},
-		}},
-		{"安全审计", []securitySetting{
-			{Key: "audit_retention_days", Label: "审计记录保留天数", Unit: "天", Range: "184–3650",
-				Why: "《网络安全法》要求网络日志留存不少于六个月（184 天）；等保2.0 要求保护审计记录。"},
-		}},
-		{"通信传输", []securitySetting{
-			{Key: "behind_tls_proxy", Label: "经 HTTPS 反向代理访问", Check: true,
-				Why: "等保2.0 要求保证通信过程中数据的保密性。开启后登录凭据只经加密连接发送，并从代理读取客户端地址。仅在确已通过 HTTPS 访问时开启，否则将无法登录。"},
-		}},
-	}
-	for i := range g {
-		for j := range g[i].Settings {
-			st := &g[i].Settings[j]
-			st.Default = d(st.Key, st.Unit)
-		}
-	}
-	return g
+	return out
 }
 
 // securityLabels maps each setting key to its Chinese name, for the audit
