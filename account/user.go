@@ -71,7 +71,7 @@ func (u *User) snapshot() map[string]any {
 // Actor builds the acting identity of a user for one request.
 func (u *User) Actor(ip, requestID, origin string) auth.Actor {
 	return auth.Actor{UserID: u.ID, Username: u.Username, Name: u.DisplayName, UnitID: u.UnitID, UnitName: u.UnitName,
-		Grants: u.Grants, IP: ip, RequestID: requestID, Origin: origin}
+		PersonID: u.PersonID, Grants: u.Grants, IP: ip, RequestID: requestID, Origin: origin}
 }
 
 // FoldUsername is the canonical form of a username: trimmed and lower-case,

@@ -22,87 +22,93 @@ type Action string
 
 // The recorded actions.
 const (
-	LoginOK          Action = "auth.login"
-	LoginFailed      Action = "auth.login_failed"
-	LoginLocked      Action = "auth.locked"
-	Logout           Action = "auth.logout"
-	SessionExpired   Action = "auth.session_expired"
-	SessionRevoked   Action = "auth.session_revoked"
-	PasswordChanged  Action = "auth.password_changed"
-	PasswordReset    Action = "auth.password_reset"
-	TOTPBegun        Action = "auth.totp_begun"
-	TOTPEnabled      Action = "auth.totp_enabled"
-	TOTPDisabled     Action = "auth.totp_disabled"
-	TOTPFailed       Action = "auth.totp_failed"
-	RecoveryCodeUsed Action = "auth.recovery_code_used"
-	UserCreated      Action = "user.created"
-	UserUpdated      Action = "user.updated"
-	UserDisabled     Action = "user.disabled"
-	UserEnabled      Action = "user.enabled"
-	UserUnlocked     Action = "user.unlocked"
-	RoleGranted      Action = "user.role_granted"
-	RoleRevoked      Action = "user.role_revoked"
-	SetupUsed        Action = "system.setup"
-	SettingsChanged  Action = "settings.changed"
-	UnitCreated      Action = "unit.created"
-	UnitUpdated      Action = "unit.updated"
-	UnitMoved        Action = "unit.moved"
-	UnitDisabled     Action = "unit.disabled"
-	UnitEnabled      Action = "unit.enabled"
-	UnitDeleted      Action = "unit.deleted"
-	PersonCreated    Action = "person.created"
-	PersonUpdated    Action = "person.updated"
-	PersonDisabled   Action = "person.disabled"
-	PersonEnabled    Action = "person.enabled"
-	PersonDeleted    Action = "person.deleted"
-	LeaderUnitsSet   Action = "person.leader_units"
-	AuditExported    Action = "audit.exported"
-	AuditPurged      Action = "audit.purged"
-	DemoSeeded       Action = "system.demo_seeded"
-	Backup           Action = "system.backup"
-	Restored         Action = "system.restored"
+	LoginOK             Action = "auth.login"
+	LoginFailed         Action = "auth.login_failed"
+	LoginLocked         Action = "auth.locked"
+	Logout              Action = "auth.logout"
+	SessionExpired      Action = "auth.session_expired"
+	SessionRevoked      Action = "auth.session_revoked"
+	PasswordChanged     Action = "auth.password_changed"
+	PasswordReset       Action = "auth.password_reset"
+	TOTPBegun           Action = "auth.totp_begun"
+	TOTPEnabled         Action = "auth.totp_enabled"
+	TOTPDisabled        Action = "auth.totp_disabled"
+	TOTPFailed          Action = "auth.totp_failed"
+	RecoveryCodeUsed    Action = "auth.recovery_code_used"
+	UserCreated         Action = "user.created"
+	UserUpdated         Action = "user.updated"
+	UserDisabled        Action = "user.disabled"
+	UserEnabled         Action = "user.enabled"
+	UserUnlocked        Action = "user.unlocked"
+	RoleGranted         Action = "user.role_granted"
+	RoleRevoked         Action = "user.role_revoked"
+	SetupUsed           Action = "system.setup"
+	SettingsChanged     Action = "settings.changed"
+	UnitCreated         Action = "unit.created"
+	UnitUpdated         Action = "unit.updated"
+	UnitMoved           Action = "unit.moved"
+	UnitDisabled        Action = "unit.disabled"
+	UnitEnabled         Action = "unit.enabled"
+	UnitDeleted         Action = "unit.deleted"
+	PersonCreated       Action = "person.created"
+	PersonUpdated       Action = "person.updated"
+	PersonDisabled      Action = "person.disabled"
+	PersonEnabled       Action = "person.enabled"
+	PersonDeleted       Action = "person.deleted"
+	LeaderUnitsSet      Action = "person.leader_units"
+	AuditExported       Action = "audit.exported"
+	AuditPurged         Action = "audit.purged"
+	DemoSeeded          Action = "system.demo_seeded"
+	Backup              Action = "system.backup"
+	ProjectCreated      Action = "project.created"
+	ProjectUpdated      Action = "project.updated"
+	ProjectStageChanged Action = "project.stage"
+	Restored            Action = "system.restored"
 )
 
 var labels = map[Action]string{
-	LoginOK:          "登录",
-	LoginFailed:      "登录失败",
-	LoginLocked:      "账号锁定",
-	Logout:           "退出登录",
-	SessionExpired:   "会话超时",
-	SessionRevoked:   "会话被终止",
-	PasswordChanged:  "修改密码",
-	PasswordReset:    "重置密码",
-	TOTPBegun:        "生成动态口令密钥",
-	TOTPEnabled:      "启用动态口令",
-	TOTPDisabled:     "停用动态口令",
-	TOTPFailed:       "动态口令错误",
-	RecoveryCodeUsed: "使用恢复码",
-	UserCreated:      "新建账号",
-	UserUpdated:      "修改账号",
-	UserDisabled:     "停用账号",
-	UserEnabled:      "启用账号",
-	UserUnlocked:     "解除锁定",
-	RoleGranted:      "授予角色",
-	RoleRevoked:      "撤销角色",
-	SetupUsed:        "初始化系统管理员",
-	SettingsChanged:  "修改设置",
-	UnitCreated:      "新建单位",
-	UnitUpdated:      "修改单位",
-	UnitMoved:        "移动单位",
-	UnitDisabled:     "停用单位",
-	UnitEnabled:      "启用单位",
-	UnitDeleted:      "删除单位",
-	PersonCreated:    "新增人员",
-	PersonUpdated:    "修改人员",
-	PersonDisabled:   "停用人员",
-	PersonEnabled:    "启用人员",
-	PersonDeleted:    "删除人员",
-	LeaderUnitsSet:   "调整分管单位",
-	AuditExported:    "导出审计记录",
-	AuditPurged:      "清理过期审计记录",
-	DemoSeeded:       "载入演示数据",
-	Backup:           "备份数据库",
-	Restored:         "从备份恢复数据库",
+	LoginOK:             "登录",
+	LoginFailed:         "登录失败",
+	LoginLocked:         "账号锁定",
+	Logout:              "退出登录",
+	SessionExpired:      "会话超时",
+	SessionRevoked:      "会话被终止",
+	PasswordChanged:     "修改密码",
+	PasswordReset:       "重置密码",
+	TOTPBegun:           "生成动态口令密钥",
+	TOTPEnabled:         "启用动态口令",
+	TOTPDisabled:        "停用动态口令",
+	TOTPFailed:          "动态口令错误",
+	RecoveryCodeUsed:    "使用恢复码",
+	UserCreated:         "新建账号",
+	UserUpdated:         "修改账号",
+	UserDisabled:        "停用账号",
+	UserEnabled:         "启用账号",
+	UserUnlocked:        "解除锁定",
+	RoleGranted:         "授予角色",
+	RoleRevoked:         "撤销角色",
+	SetupUsed:           "初始化系统管理员",
+	SettingsChanged:     "修改设置",
+	UnitCreated:         "新建单位",
+	UnitUpdated:         "修改单位",
+	UnitMoved:           "移动单位",
+	UnitDisabled:        "停用单位",
+	UnitEnabled:         "启用单位",
+	UnitDeleted:         "删除单位",
+	PersonCreated:       "新增人员",
+	PersonUpdated:       "修改人员",
+	PersonDisabled:      "停用人员",
+	PersonEnabled:       "启用人员",
+	PersonDeleted:       "删除人员",
+	LeaderUnitsSet:      "调整分管单位",
+	AuditExported:       "导出审计记录",
+	AuditPurged:         "清理过期审计记录",
+	DemoSeeded:          "载入演示数据",
+	Backup:              "备份数据库",
+	ProjectCreated:      "新建项目",
+	ProjectUpdated:      "修改项目",
+	ProjectStageChanged: "调整项目阶段",
+	Restored:            "从备份恢复数据库",
 }
 
 // Label is the action's Chinese name.

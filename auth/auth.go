@@ -86,6 +86,7 @@ type Actor struct {
 	Name      string
 	UnitID    int64
 	UnitName  string
+	PersonID  int64 // the org person the account belongs to (0 if none): a leader's projects are theirs
 	Grants    []Grant
 	IP        string
 	RequestID string
@@ -134,6 +135,8 @@ const (
 	ManageSecurity Action = "security.manage" // security settings, end others' sessions
 	ViewAudit      Action = "audit.view"      // read and export the audit trail
 	ViewDashboard  Action = "dashboard.view"  // the work overview
+	ViewProject    Action = "project.view"    // read projects led or co-run by units in scope
+	EditProject    Action = "project.edit"    // create and change projects led by units in scope
 )
 
 // policy says which roles may do which action inside their subtree. It is
@@ -147,6 +150,10 @@ var policy = map[Action][]Role{
 	ManageSecurity: {SecAdmin},
 	ViewAudit:      {Auditor},
 	ViewDashboard:  {Chief, Leader, Supervisor, Staff, Viewer},
+	ViewProject:    {Chief, Leader, Supervisor, Staff, Viewer},
+	// A leader edits only the projects they are 责任领导 of: a record rule,
+	// which package project adds on top of this table.
+	EditProject: {Chief, Supervisor, Staff},
 }
 
 // Allowed reports whether role r may ever do act (somewhere).
