@@ -299,3 +299,56 @@ func TestParseWan(t *testing.T) {
 		}
 	}
 }
+
+func TestList_ScopeFiltersAndSort(t *testing.T) {
+	e := newEnv(t)
+	a, _ := e.create(e.staff, e.input("XX湾蓝色经济产业园")) // 经发办 leads, 文旅办 cooperates, 林志强 responsible
+	in := e.input("民俗节庆")
+	in.UnitID, in.CoUnitIDs, in.LeaderID, in.TotalInvest, in.Tier = fmt.Sprint(e.culture.ID), nil, fmt.Sprint(e.otherLeader.ID), "50000", "rolling"
+	in.Flagship = true
+	b, err := e.create(e.chief, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := func(by auth.Actor, f project.Filter) string {
+		list, total, err := project.List(context.Background(), e.d, by, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, p := range list {
+			out = append(out, p.Name)
+		}
+		return fmt.Sprintf("%d:%v", total, out)
+	}
+	village := auth.Actor{UserID: 9, Grants: []auth.Grant{{Role: auth.Staff, UnitID: e.v1.ID, UnitPath: e.v1.Path}}}
+	outsideLeader := auth.Actor{UserID: 10, PersonID: e.leader.ID, Grants: []auth.Grant{{Role: auth.Leader, UnitID: e.v1.ID, UnitPath: e.v1.Path}}}
+	for _, tc := range []struct {
+		name string
+		by   auth.Actor
+		f    project.Filter
+		want string
+	}{
+		{"chief sees all, by code", e.chief, project.Filter{}, "2:[XX湾蓝色经济产业园 民俗节庆]"},
+		{"lead unit staff", e.staff, project.Filter{}, "1:[XX湾蓝色经济产业园]"},
+		{"cooperating unit staff sees both", e.culStaff, project.Filter{}, "2:[XX湾蓝色经济产业园 民俗节庆]"},
+		{"a village sees none", village, project.Filter{}, "0:[]"},
+		{"a leader granted elsewhere still sees their own", outsideLeader, project.Filter{}, "1:[XX湾蓝色经济产业园]"},
+		{"search by name", e.chief, project.Filter{Query: "民俗"}, "1:[民俗节庆]"},
+		{"search by code", e.chief, project.Filter{Query: a.Code}, "1:[XX湾蓝色经济产业园]"},
+		{"tier", e.chief, project.Filter{Tier: project.Rolling}, "1:[民俗节庆]"},
+		{"flagship", e.chief, project.Filter{Flagship: true}, "1:[民俗节庆]"},
+		{"leader filter", e.chief, project.Filter{LeaderID: e.leader.ID}, "1:[XX湾蓝色经济产业园]"},
+		{"unit filter", e.chief, project.Filter{UnitID: e.culture.ID}, "1:[民俗节庆]"},
+		{"largest investment first", e.chief, project.Filter{Sort: "invest"}, "2:[民俗节庆 XX湾蓝色经济产业园]"},
+		{"paged", e.chief, project.Filter{Limit: 1, Offset: 1}, "2:[民俗节庆]"},
+	} {
+		if got := names(tc.by, tc.f); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
+		}
+	}
+	list, _, err := project.List(context.Background(), e.d, e.chief, project.Filter{Details: true, Query: b.Code})
+	if err != nil || len(list) != 1 || len(list[0].Milestones) != 2 {
+		t.Errorf("details: %v %v", list, err)
+	}
+}
