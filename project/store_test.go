@@ -352,3 +352,37 @@ func TestList_ScopeFiltersAndSort(t *testing.T) {
 		t.Errorf("details: %v %v", list, err)
 	}
 }
+
+func TestChanges_InPlainWords(t *testing.T) {
+	e := newEnv(t)
+	p, _ := e.create(e.staff, e.input("闲置厂房技术改造"))
+	in := e.input("闲置厂房技术改造")
+	in.PlannedStart = "2026-05-15"
+	e.tx(func(ctx context.Context, tx *db.Tx) error {
+		if _, err := project.Update(ctx, tx, e.staff, p.ID, in); err != nil {
+			return err
+		}
+		_, err := project.SetStage(ctx, tx, e.staff, p.ID, project.Signed, "2026-03-15", "签约仪式")
+		return err
+	})
+	rows, err := audit.ForObject(context.Background(), e.d, "project", p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, c := range project.Changes(rows) {
+		lines = append(lines, c.Text)
+	}
+	want := []string{"把 阶段 从 谋划 改为 签约（2026-03-15）：签约仪式", "把 计划开工日期 从 2026-04-01 改为 2026-05-15", "新建项目"}
+	if fmt.Sprint(lines) != fmt.Sprint(want) {
+		t.Errorf("changes:\n%v\nwant\n%v", lines, want)
+	}
+	cats, err := project.Categories(context.Background(), e.d)
+	if err != nil || len(cats) != 8 || cats[0].Name != "海洋经济" {
+		t.Errorf("categories %v %v", cats, err)
+	}
+	tpls, err := project.NodeTemplates(context.Background(), e.d)
+	if err != nil || len(tpls) != 3 || tpls[0].Nodes[0] != "签约" || len(tpls[0].Nodes) != 9 {
+		t.Errorf("templates %v %v", tpls, err)
+	}
+}

@@ -1,0 +1,63 @@
+package project
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"guatu/db"
+)
+
+// Category is an entry of the editable category list.
+type Category struct {
+	ID       int64
+	Name     string
+	Disabled bool
+}
+
+// Categories lists the project categories in order.
+func Categories(ctx context.Context, q db.Querier) ([]Category, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, name, disabled FROM project_categories ORDER BY sort_order, id`)
+	if err != nil {
+		return nil, fmt.Errorf("project.Categories: %w", err)
+	}
+	defer rows.Close()
+	var out []Category
+	for rows.Next() {
+		var c Category
+		if err := rows.Scan(&c.ID, &c.Name, &c.Disabled); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// NodeTemplate is the usual list of milestones for a kind of project.
+type NodeTemplate struct {
+	ID    int64
+	Name  string
+	Nodes []string
+}
+
+// NodeTemplates lists the milestone templates.
+func NodeTemplates(ctx context.Context, q db.Querier) ([]NodeTemplate, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, name, nodes FROM node_templates ORDER BY sort_order, id`)
+	if err != nil {
+		return nil, fmt.Errorf("project.NodeTemplates: %w", err)
+	}
+	defer rows.Close()
+	var out []NodeTemplate
+	for rows.Next() {
+		var t NodeTemplate
+		var nodes string
+		if err := rows.Scan(&t.ID, &t.Name, &nodes); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(nodes), &t.Nodes); err != nil {
+			return nil, fmt.Errorf("project.NodeTemplates %d: %w", t.ID, err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
