@@ -76,6 +76,18 @@ func (s Stage) Valid() bool {
 	return false
 }
 
+// Next is the stage that usually follows s (the form's default); the last
+// stage and the off-line ones have none and return themselves.
+func (s Stage) Next() Stage {
+	line := []Stage{Planning, Negotiating, Signed, Landed, Started, Operating}
+	for i, x := range line[:len(line)-1] {
+		if x == s {
+			return line[i+1]
+		}
+	}
+	return s
+}
+
 // NeedsReason reports whether moving to s must say why (停滞, 终止).
 func (s Stage) NeedsReason() bool { return s == Stalled || s == Dropped }
 

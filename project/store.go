@@ -508,3 +508,25 @@ var shanghai = func() *time.Location {
 	}
 	return loc
 }()
+
+// Edit returns a project for its edit form: NotFound outside the actor's
+// view, Forbidden when they may read but not change it.
+func Edit(ctx context.Context, q db.Querier, by auth.Actor, id int64) (*Project, error) {
+	p, err := View(ctx, q, by, id)
+	if err != nil {
+		return nil, err
+	}
+	if !CanEdit(by, p) {
+		return nil, apperr.Forbiddenf("无权修改“%s”", p.Name)
+	}
+	return p, nil
+}
+
+// RequireEditor refuses an actor who can create no project at all (asked by
+// the empty form): neither an editing role nor a leader.
+func RequireEditor(by auth.Actor) error {
+	if auth.CanAnywhere(by, auth.EditProject) || by.HasRole(auth.Leader) {
+		return nil
+	}
+	return apperr.Forbiddenf("您的角色只能查看项目，不能新建")
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"guatu/apperr"
 	"guatu/auth"
 	"guatu/db"
 	"guatu/org"
@@ -70,6 +71,9 @@ func viewWhere(w *db.Where, by auth.Actor) {
 
 // List returns the projects the actor may read that match f, and how many match in all.
 func List(ctx context.Context, q db.Querier, by auth.Actor, f Filter) ([]*Project, int, error) {
+	if !auth.CanAnywhere(by, auth.ViewProject) {
+		return nil, 0, apperr.Forbiddenf("您的角色没有查看项目的权限")
+	}
 	var w db.Where
 	viewWhere(&w, by)
 	if s := strings.TrimSpace(f.Query); s != "" {

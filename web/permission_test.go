@@ -13,6 +13,7 @@ import (
 	"guatu/auth"
 	"guatu/db"
 	"guatu/org"
+	"guatu/project"
 	"guatu/web/webtest"
 )
 
@@ -37,9 +38,10 @@ func (p placement) String() string { return [...]string{"own", "child", "sibling
 
 // target is what a request acts on, in one placement.
 type target struct {
-	unit   *org.Unit
-	person *org.Person
-	user   *account.User
+	unit    *org.Unit
+	person  *org.Person
+	user    *account.User
+	project *project.Project
 }
 
 type matrix struct {
@@ -84,7 +86,11 @@ func newMatrix(t *testing.T) *matrix {
 			if err := account.SetPassword(ctx, tx, sys, usr.ID, webtest.Password, false); err != nil {
 				return err
 			}
-			m.targets[p] = target{unit: unit, person: person, user: usr}
+			prj, err := project.Create(ctx, tx, sys, project.Input{Name: "对象项目" + p.String(), CategoryID: "1", UnitID: fmt.Sprint(unit.ID)})
+			if err != nil {
+				return err
+			}
+			m.targets[p] = target{unit: unit, person: person, user: usr, project: prj}
 		}
 		return nil
 	})
@@ -114,6 +120,8 @@ var (
 	secOnly   = []auth.Role{auth.SecAdmin}
 	audOnly   = []auth.Role{auth.Auditor}
 	acctViews = []auth.Role{auth.SysAdmin, auth.SecAdmin, auth.Auditor}
+	prjViews  = []auth.Role{auth.Chief, auth.Leader, auth.Supervisor, auth.Staff, auth.Viewer}
+	prjEdits  = []auth.Role{auth.Chief, auth.Supervisor, auth.Staff}
 )
 
 func (m *matrix) unique(prefix string) string {
@@ -152,6 +160,22 @@ func routesUnderTest() []route {
 		{method: "POST", path: "/me/totp/confirm", allowed: allRoles, form: func(*matrix, target) url.Values { return url.Values{"code": {"000000"}} }},
 		{method: "POST", path: "/me/totp/disable", allowed: allRoles, form: func(*matrix, target) url.Values { return url.Values{"password": {"wrong"}} }},
 		{method: "POST", path: "/me/sessions/revoke", allowed: allRoles, form: func(*matrix, target) url.Values { return url.Values{"session": {"nothing"}} }},
+
+		// Projects. A leader edits only the projects they are 责任领导 of,
+		// which none of these are; project/store_test.go covers that rule.
+		{method: "GET", path: "/projects", allowed: prjViews},
+		{method: "GET", path: "/projects/new", allowed: []auth.Role{auth.Chief, auth.Leader, auth.Supervisor, auth.Staff}},
+		{method: "GET", path: "/projects/{project}", allowed: prjViews, scoped: true},
+		{method: "GET", path: "/projects/{project}/edit", allowed: prjEdits, scoped: true},
+		{method: "POST", path: "/projects", allowed: prjEdits, scoped: true, form: func(m *matrix, tg target) url.Values {
+			return url.Values{"name": {m.unique("新项目")}, "category_id": {"1"}, "unit_id": {id(tg.unit.ID)}}
+		}},
+		{method: "POST", path: "/projects/{project}", allowed: prjEdits, scoped: true, form: func(m *matrix, tg target) url.Values {
+			return url.Values{"name": {tg.project.Name}, "category_id": {"1"}, "unit_id": {id(tg.unit.ID)}}
+		}},
+		{method: "POST", path: "/projects/{project}/stage", allowed: prjEdits, scoped: true, form: func(m *matrix, tg target) url.Values {
+			return url.Values{"stage": {"negotiating"}, "on_date": {"2026-03-15"}}
+		}},
 
 		// Units.
 		{method: "GET", path: "/org/units/{unit}", allowed: allRoles, scoped: true},
@@ -252,7 +276,8 @@ func TestPermissionMatrix(t *testing.T) {
 		}
 		for _, p := range places {
 			tg := m.targets[p]
-			path := strings.NewReplacer("{unit}", fmt.Sprint(tg.unit.ID), "{person}", fmt.Sprint(tg.person.ID), "{user}", fmt.Sprint(tg.user.ID)).Replace(rt.path)
+			path := strings.NewReplacer("{unit}", fmt.Sprint(tg.unit.ID), "{person}", fmt.Sprint(tg.person.ID), "{user}", fmt.Sprint(tg.user.ID),
+				"{project}", fmt.Sprint(tg.project.ID)).Replace(rt.path)
 			for _, role := range everyRole {
 				want := slices.Contains(rt.allowed, role)
 				if rt.scoped && (p == sibling || p == other) {
@@ -300,6 +325,8 @@ func normalise(pattern string) string {
 		path = strings.Replace(path, "{id}", "{unit}", 1)
 	case strings.HasPrefix(path, "/org/people/{id}"):
 		path = strings.Replace(path, "{id}", "{person}", 1)
+	case strings.HasPrefix(path, "/projects/{id}"):
+		path = strings.Replace(path, "{id}", "{project}", 1)
 	case strings.HasPrefix(path, "/admin/users/{id}"):
 		path = strings.Replace(path, "{id}", "{user}", 1)
 	}

@@ -12,6 +12,7 @@ import (
 	"guatu/account"
 	"guatu/apperr"
 	"guatu/auth"
+	"guatu/project"
 )
 
 // Base is what every page carries: who is signed in, the navigation, the
@@ -61,6 +62,7 @@ func navFor(a auth.Actor) []NavItem {
 		}
 	}
 	add(auth.ViewDashboard, NavItem{"home", "工作台", "/", "home"})
+	add(auth.ViewProject, NavItem{"projects", "项目台账", "/projects", "projects"})
 	add(auth.ViewOrg, NavItem{"org", "组织机构", "/org", "org"})
 	add(auth.ViewOrg, NavItem{"people", "人员", "/org/people", "people"})
 	add(auth.ViewAccounts, NavItem{"users", "账号与角色", "/admin/users", "users"})
@@ -108,6 +110,10 @@ func (s *Server) funcs(assets map[string]string) template.FuncMap {
 			return template.URL("?" + v.Encode()) //security:allow-html: built from url.Values, which escapes
 		},
 		"roleLabel": func(r auth.Role) string { return r.Label() },
+		// fieldKey names a numbered form field: milestones.0.name.
+		"fieldKey": func(group string, i int, field string) string { return fmt.Sprintf("%s.%d.%s", group, i, field) },
+		"wan":      project.Wan,
+		"ymd":      project.FormatDate,
 		"can": func(a auth.Actor, act string, path string) bool {
 			return auth.Can(a, auth.Action(act), path)
 		},

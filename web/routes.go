@@ -36,6 +36,15 @@ func (s *Server) routes() http.Handler {
 	private.Handle("POST /org/people/{id}/enable", s.h(s.personEnable))
 	private.Handle("POST /org/people/{id}/delete", s.h(s.personDelete))
 
+	// The project library.
+	private.Handle("GET /projects", s.h(s.projectList))
+	private.Handle("GET /projects/new", s.h(s.projectNew))
+	private.Handle("POST /projects", s.h(s.projectCreate))
+	private.Handle("GET /projects/{id}", s.h(s.projectShow))
+	private.Handle("GET /projects/{id}/edit", s.h(s.projectEdit))
+	private.Handle("POST /projects/{id}", s.h(s.projectUpdate))
+	private.Handle("POST /projects/{id}/stage", s.h(s.projectStage))
+
 	// Accounts, roles and security settings (三员: sysadmin, secadmin).
 	private.Handle("GET /admin/users", s.h(s.userList))
 	private.Handle("GET /admin/users/new", s.h(s.userNew))

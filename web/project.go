@@ -1,0 +1,443 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"guatu/account"
+	"guatu/audit"
+	"guatu/auth"
+	"guatu/db"
+	"guatu/org"
+	"guatu/project"
+)
+
+// projectsPerPage is the length of one page of the 台账.
+const projectsPerPage = 30
+
+// listPager reads ?page= and builds the pager for total rows, keeping the
+// other query parameters in its links. It returns the (clamped) page.
+func listPager(r *http.Request, total, perPage int) (int, pager) {
+	pages := max((total+perPage-1)/perPage, 1)
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	page = min(max(page, 1), pages)
+	link := func(n int) string {
+		q := r.URL.Query()
+		q.Set("page", strconv.Itoa(n))
+		return r.URL.Path + "?" + q.Encode()
+	}
+	return page, pager{Page: page, Pages: pages, Total: total, Prev: link(page - 1), Next: link(page + 1)}
+}
+
+// projectOption is a choice of a select.
+type projectOption struct {
+	Value, Label string
+}
+
+// projectChoices are the selects the 台账 filters and the form share.
+type projectChoices struct {
+	Categories []projectOption
+	Leaders    []projectOption
+	Units      []unitOption
+	Villages   []unitOption
+	Tiers      []projectOption
+	Stages     []projectOption
+	Levels     []projectOption
+	Templates  []project.NodeTemplate
+}
+
+func (s *Server) projectChoices(r *http.Request) (projectChoices, error) {
+	var c projectChoices
+	cats, err := project.Categories(r.Context(), s.db)
+	if err != nil {
+		return c, err
+	}
+	for _, x := range cats {
+		if !x.Disabled {
+			c.Categories = append(c.Categories, projectOption{strconv.FormatInt(x.ID, 10), x.Name})
+		}
+	}
+	leaders, err := org.Leaders(r.Context(), s.db, auth.SystemActor("ui"))
+	if err != nil {
+		return c, err
+	}
+	for _, l := range leaders {
+		c.Leaders = append(c.Leaders, projectOption{strconv.FormatInt(l.ID, 10), l.Name + "（" + l.Position + "）"})
+	}
+	// A project involves units across the town, beyond the clerk's own
+	// scope (配合单位, a milestone's unit): offer the whole tree of the
+	// town (or county) the actor works in. The domain still decides who may
+	// lead what.
+	roots := map[string]bool{}
+	for _, g := range actor(r).Grants {
+		if parts := strings.SplitN(strings.Trim(g.UnitPath, "/"), "/", 2); parts[0] != "" {
+			roots["/"+parts[0]+"/"] = true
+		}
+	}
+	tree, err := org.Tree(r.Context(), s.db, auth.SystemActor("ui"), org.TreeFilter{})
+	if err != nil {
+		return c, err
+	}
+	for _, u := range tree {
+		parts := strings.SplitN(strings.Trim(u.Path, "/"), "/", 2)
+		if !roots["/"+parts[0]+"/"] {
+			continue
+		}
+		c.Units = append(c.Units, optionOf(u))
+		if u.Kind == org.Village || u.Kind == org.Community {
+			c.Villages = append(c.Villages, optionOf(u))
+		}
+	}
+	for _, t := range project.Tiers {
+		c.Tiers = append(c.Tiers, projectOption{string(t), t.Label()})
+	}
+	for _, st := range project.Stages {
+		c.Stages = append(c.Stages, projectOption{string(st), st.Label()})
+	}
+	for _, l := range project.Levels {
+		c.Levels = append(c.Levels, projectOption{string(l), l.Label()})
+	}
+	if c.Templates, err = project.NodeTemplates(r.Context(), s.db); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// projectRow is a project with its light on today.
+type projectRow struct {
+	P       *project.Project
+	Light   project.Light
+	Reasons []project.Reason
+}
+
+func (s *Server) today() time.Time { return project.DayOf(s.db.Now(), s.loc) }
+
+func (s *Server) judge(p *project.Project) projectRow {
+	today := s.today()
+	l, reasons := project.Judge(p.Facts(today, false), today, project.DefaultRules())
+	return projectRow{P: p, Light: l, Reasons: reasons}
+}
+
+type projectListPage struct {
+	Base
+	projectChoices
+	Q         url.Values
+	Rows      []projectRow
+	Pager     pager
+	CanCreate bool
+}
+
+// projectList is the 台账: every project the actor may read, searchable and
+// filtered, with its light.
+func (s *Server) projectList(w http.ResponseWriter, r *http.Request) error {
+	a := actor(r)
+	q := r.URL.Query()
+	p := projectListPage{Base: s.base(r, "项目台账", "projects"), Q: q, CanCreate: auth.CanAnywhere(a, auth.EditProject) || a.HasRole(auth.Leader)}
+	var err error
+	if p.projectChoices, err = s.projectChoices(r); err != nil {
+		return err
+	}
+	id := func(k string) int64 { n, _ := strconv.ParseInt(q.Get(k), 10, 64); return n }
+	f := project.Filter{Query: q.Get("q"), Tier: project.Tier(q.Get("tier")), Stage: project.Stage(q.Get("stage")),
+		CategoryID: id("category"), LeaderID: id("leader"), UnitID: id("unit"), Flagship: q.Get("flagship") == "1",
+		Sort: q.Get("sort"), Details: true}
+	_, total, err := project.List(r.Context(), s.db, a, project.Filter{Query: f.Query, Tier: f.Tier, Stage: f.Stage,
+		CategoryID: f.CategoryID, LeaderID: f.LeaderID, UnitID: f.UnitID, Flagship: f.Flagship, Limit: 1})
+	if err != nil {
+		return err
+	}
+	page, pg := listPager(r, total, projectsPerPage)
+	p.Pager = pg
+	f.Limit, f.Offset = projectsPerPage, (page-1)*projectsPerPage
+	list, _, err := project.List(r.Context(), s.db, a, f)
+	if err != nil {
+		return err
+	}
+	for _, x := range list {
+		p.Rows = append(p.Rows, s.judge(x))
+	}
+	return s.render(w, r, http.StatusOK, "project_list", p)
+}
+
+type projectShowPage struct {
+	Base
+	projectRow
+	Statuses []milestoneRow
+	Stages   []project.StageMove
+	Changes  []project.Change
+	CanEdit  bool
+	Choices  projectChoices
+	StageIn  stageInput
+	Errors   map[string]string
+	Error    string
+}
+
+type milestoneRow struct {
+	M      project.StoredMilestone
+	Status project.MilestoneStatus
+	Late   int
+}
+
+type stageInput struct{ Stage, OnDate, Note string }
+
+func (s *Server) projectShowData(r *http.Request, p *project.Project) (projectShowPage, error) {
+	pg := projectShowPage{Base: s.base(r, p.Name, "projects"), projectRow: s.judge(p), CanEdit: project.CanEdit(actor(r), p),
+		StageIn: stageInput{Stage: string(p.Stage.Next()), OnDate: project.FormatDate(s.today())}}
+	for _, m := range p.Milestones {
+		st, late := m.Status(s.today(), project.DefaultRules())
+		pg.Statuses = append(pg.Statuses, milestoneRow{M: m, Status: st, Late: late})
+	}
+	var err error
+	if pg.Stages, err = project.StageHistory(r.Context(), s.db, p.ID); err != nil {
+		return pg, err
+	}
+	rows, err := audit.ForObject(r.Context(), s.db, "project", p.ID)
+	if err != nil {
+		return pg, err
+	}
+	pg.Changes = project.Changes(rows)
+	// The trail keeps user names; show the people's names where the account still exists.
+	names := map[string]string{}
+	for i, c := range pg.Changes {
+		if _, ok := names[c.Who]; !ok {
+			names[c.Who] = c.Who
+			if u, err := account.ByUsername(r.Context(), s.db, c.Who); err == nil {
+				names[c.Who] = u.DisplayName
+			}
+		}
+		pg.Changes[i].Who = names[c.Who]
+	}
+	for _, st := range project.Stages {
+		pg.Choices.Stages = append(pg.Choices.Stages, projectOption{string(st), st.Label()})
+	}
+	return pg, nil
+}
+
+func (s *Server) projectShow(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p, err := project.View(r.Context(), s.db, actor(r), id)
+	if err != nil {
+		return err
+	}
+	pg, err := s.projectShowData(r, p)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "project_show", pg)
+}
+
+func (s *Server) projectStage(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	in := stageInput{Stage: r.PostFormValue("stage"), OnDate: r.PostFormValue("on_date"), Note: r.PostFormValue("note")}
+	err = s.db.InTx(r.Context(), func(tx *db.Tx) error {
+		_, err := project.SetStage(r.Context(), tx, actor(r), id, project.Stage(in.Stage), in.OnDate, in.Note)
+		return err
+	})
+	if fields, msg, ok := invalid(err); ok {
+		p, verr := project.View(r.Context(), s.db, actor(r), id)
+		if verr != nil {
+			return verr
+		}
+		pg, derr := s.projectShowData(r, p)
+		if derr != nil {
+			return derr
+		}
+		pg.StageIn, pg.Errors, pg.Error = in, fields, msg
+		return s.render(w, r, http.StatusUnprocessableEntity, "project_show", pg)
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirect(w, r, fmt.Sprintf("/projects/%d", id), "阶段已调整为“"+project.Stage(in.Stage).Label()+"”")
+}
+
+// The form keeps a few empty rows for new milestones and targets, so it
+// works without script.
+const (
+	spareMilestones = 3
+	spareTargets    = 2
+)
+
+type projectFormPage struct {
+	Base
+	projectChoices
+	Project *project.Project // nil on create
+	In      project.Input
+	Errors  map[string]string
+	Error   string
+}
+
+// HasCoUnit reports whether the form has unit id among its 配合单位.
+func (p projectFormPage) HasCoUnit(id string) bool {
+	for _, x := range p.In.CoUnitIDs {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) projectForm(w http.ResponseWriter, r *http.Request, status int, p projectFormPage) error {
+	var err error
+	if p.projectChoices, err = s.projectChoices(r); err != nil {
+		return err
+	}
+	for range spareMilestones {
+		p.In.Milestones = append(p.In.Milestones, project.MilestoneInput{})
+	}
+	for range spareTargets {
+		p.In.Targets = append(p.In.Targets, project.TargetInput{})
+	}
+	return s.render(w, r, status, "project_form", p)
+}
+
+func (s *Server) projectNew(w http.ResponseWriter, r *http.Request) error {
+	a := actor(r)
+	if err := project.RequireEditor(a); err != nil {
+		return err
+	}
+	in := project.Input{Tier: string(project.Active), Level: string(project.Town), PlanYear: strconv.Itoa(s.today().Year())}
+	if a.HasRole(auth.Leader) && a.PersonID != 0 {
+		in.LeaderID = strconv.FormatInt(a.PersonID, 10)
+	}
+	in.UnitID = strconv.FormatInt(a.UnitID, 10)
+	// A node template fills the milestones (a plain link, so it works without script).
+	if t, err := strconv.ParseInt(r.URL.Query().Get("template"), 10, 64); err == nil {
+		tpls, err := project.NodeTemplates(r.Context(), s.db)
+		if err != nil {
+			return err
+		}
+		for _, x := range tpls {
+			if x.ID == t {
+				for _, n := range x.Nodes {
+					in.Milestones = append(in.Milestones, project.MilestoneInput{Name: n})
+				}
+			}
+		}
+	}
+	return s.projectForm(w, r, http.StatusOK, projectFormPage{Base: s.base(r, "新建项目", "projects"), In: in})
+}
+
+// projectInput reads the project form; milestone and target rows are
+// numbered fields (milestones.0.name …) so the form needs no script.
+func projectInput(r *http.Request) project.Input {
+	v := r.PostForm
+	in := project.Input{Code: v.Get("code"), Name: v.Get("name"), CategoryID: v.Get("category_id"), Level: v.Get("level"),
+		Tier: v.Get("tier"), Flagship: v.Get("flagship") != "", ChainLeader: v.Get("chain_leader") != "",
+		Investor: v.Get("investor"), InvestorContact: v.Get("investor_contact"), Location: v.Get("location"),
+		LocationUnitID: v.Get("location_unit_id"), LandArea: v.Get("land_area"), TotalInvest: v.Get("total_invest"),
+		CompletedInvest: v.Get("completed_invest"), LeaderID: v.Get("leader_id"), UnitID: v.Get("unit_id"),
+		CoUnitIDs: v["co_unit_ids"], PersonInCharge: v.Get("person_in_charge"), PlannedStart: v.Get("planned_start"),
+		PlannedOperating: v.Get("planned_operating"), Description: v.Get("description"), PlanYear: v.Get("plan_year"),
+		PlanInvest: v.Get("plan_invest")}
+	for i := 0; i < 100; i++ {
+		k := func(f string) string { return fmt.Sprintf("milestones.%d.%s", i, f) }
+		if _, ok := v[k("name")]; !ok {
+			break
+		}
+		in.Milestones = append(in.Milestones, project.MilestoneInput{ID: v.Get(k("id")), Name: v.Get(k("name")),
+			Planned: v.Get(k("planned")), Actual: v.Get(k("actual")), UnitID: v.Get(k("unit_id")), Note: v.Get(k("note"))})
+	}
+	for i := 0; i < 50; i++ {
+		k := func(f string) string { return fmt.Sprintf("targets.%d.%s", i, f) }
+		if _, ok := v[k("name")]; !ok {
+			break
+		}
+		in.Targets = append(in.Targets, project.TargetInput{Name: v.Get(k("name")), Value: v.Get(k("value")), Unit: v.Get(k("unit"))})
+	}
+	return in
+}
+
+func (s *Server) projectCreate(w http.ResponseWriter, r *http.Request) error {
+	in := projectInput(r)
+	var p *project.Project
+	err := s.db.InTx(r.Context(), func(tx *db.Tx) error {
+		var err error
+		p, err = project.Create(r.Context(), tx, actor(r), in)
+		return err
+	})
+	if fields, msg, ok := invalid(err); ok {
+		return s.projectForm(w, r, http.StatusUnprocessableEntity, projectFormPage{Base: s.base(r, "新建项目", "projects"), In: in, Errors: fields, Error: msg})
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirect(w, r, fmt.Sprintf("/projects/%d", p.ID), "项目已建立，编号 "+p.Code)
+}
+
+// inputOf is the form of a stored project.
+func inputOf(p *project.Project, year int) project.Input {
+	id := func(n int64) string {
+		if n == 0 {
+			return ""
+		}
+		return strconv.FormatInt(n, 10)
+	}
+	in := project.Input{Code: p.Code, Name: p.Name, CategoryID: id(p.CategoryID), Level: string(p.Level), Tier: string(p.Tier),
+		Flagship: p.Flagship, ChainLeader: p.ChainLeader, Investor: p.Investor, InvestorContact: p.InvestorContact,
+		Location: p.Location, LocationUnitID: id(p.LocationUnitID), TotalInvest: project.Wan(p.TotalInvest),
+		CompletedInvest: project.Wan(p.CompletedInvest), LeaderID: id(p.LeaderID), UnitID: id(p.UnitID),
+		PersonInCharge: p.PersonInCharge, PlannedStart: project.FormatDate(p.PlannedStart),
+		PlannedOperating: project.FormatDate(p.PlannedOperating), Description: p.Description,
+		PlanYear: strconv.Itoa(year), PlanInvest: project.Wan(p.Plan(year).Planned)}
+	if p.LandAreaCentimu != 0 {
+		in.LandArea = fmt.Sprintf("%d.%02d", p.LandAreaCentimu/100, p.LandAreaCentimu%100)
+	}
+	for _, u := range p.CoUnits {
+		in.CoUnitIDs = append(in.CoUnitIDs, id(u.ID))
+	}
+	for _, t := range p.Targets {
+		in.Targets = append(in.Targets, project.TargetInput{Name: t.Name, Value: t.Value, Unit: t.Unit})
+	}
+	for _, m := range p.Milestones {
+		in.Milestones = append(in.Milestones, project.MilestoneInput{ID: id(m.ID), Name: m.Name, Planned: project.FormatDate(m.Planned),
+			Actual: project.FormatDate(m.Actual), UnitID: id(m.UnitID), Note: m.Note})
+	}
+	return in
+}
+
+func (s *Server) projectEdit(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p, err := project.Edit(r.Context(), s.db, actor(r), id)
+	if err != nil {
+		return err
+	}
+	return s.projectForm(w, r, http.StatusOK, projectFormPage{Base: s.base(r, "编辑项目", "projects"), Project: p, In: inputOf(p, s.today().Year())})
+}
+
+func (s *Server) projectUpdate(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	in := projectInput(r)
+	err = s.db.InTx(r.Context(), func(tx *db.Tx) error {
+		_, err := project.Update(r.Context(), tx, actor(r), id, in)
+		return err
+	})
+	if fields, msg, ok := invalid(err); ok {
+		p, verr := project.Edit(r.Context(), s.db, actor(r), id)
+		if verr != nil {
+			return verr
+		}
+		return s.projectForm(w, r, http.StatusUnprocessableEntity, projectFormPage{Base: s.base(r, "编辑项目", "projects"), Project: p, In: in, Errors: fields, Error: msg})
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirect(w, r, fmt.Sprintf("/projects/%d", id), "项目已保存")
+}
+
