@@ -440,4 +440,3 @@ func (s *Server) projectUpdate(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.redirect(w, r, fmt.Sprintf("/projects/%d", id), "项目已保存")
 }
-
