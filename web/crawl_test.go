@@ -32,7 +32,7 @@ func TestCrawl_EveryLinkWorksForEveryRole(t *testing.T) {
 					if strings.HasPrefix(path, "/static/") && res.Status == http.StatusOK {
 						continue
 					}
-					t.Errorf("%s: GET %s = %d %s", user, path, res.Status, res.Location)
+					t.Errorf("%s: GET %s = %d %s %.300s", user, path, res.Status, res.Location, res.Text())
 					continue
 				}
 				if !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {

@@ -164,6 +164,8 @@ func routesUnderTest() []route {
 		// Projects. A leader edits only the projects they are 责任领导 of,
 		// which none of these are; project/store_test.go covers that rule.
 		{method: "GET", path: "/projects", allowed: prjViews},
+		{method: "GET", path: "/battlemap", allowed: prjViews},
+		{method: "GET", path: "/battlemap.svg", allowed: prjViews},
 		{method: "GET", path: "/projects/new", allowed: []auth.Role{auth.Chief, auth.Leader, auth.Supervisor, auth.Staff}},
 		{method: "GET", path: "/projects/{project}", allowed: prjViews, scoped: true},
 		{method: "GET", path: "/projects/{project}/edit", allowed: prjEdits, scoped: true},

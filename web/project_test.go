@@ -117,3 +117,55 @@ func TestProjectPages_CreateShowEditStage(t *testing.T) {
 		t.Errorf("viewer edit form: %d", res.Status)
 	}
 }
+
+func TestBattleMap_ShowsTheYearsActiveProjects(t *testing.T) {
+	env := webtest.New(t)
+	c := env.Login(t, "staff")
+	red := projectForm(env, "水产品精深加工") // 供地 overdue and nothing invested: red
+	if res := c.PostForm(t, "/projects", red); res.Status != http.StatusSeeOther {
+		t.Fatalf("create: %d %s", res.Status, res.Text())
+	}
+	green := url.Values{"name": {"滨海休闲旅游"}, "category_id": {"2"}, "tier": {"active"}, "unit_id": {fmt.Sprint(env.Units.Econ.ID)},
+		"planned_start": {"2026-06-01"}, "planned_operating": {"2026-12-31"},
+		"milestones.0.name": {"开工"}, "milestones.0.planned": {"2026-06-01"}}
+	if res := c.PostForm(t, "/projects", green); res.Status != http.StatusSeeOther {
+		t.Fatalf("create: %d %s", res.Status, res.Text())
+	}
+	reserve := url.Values{"name": {"远期储备项目"}, "category_id": {"1"}, "tier": {"reserve"}, "unit_id": {fmt.Sprint(env.Units.Econ.ID)}}
+	c.PostForm(t, "/projects", reserve)
+
+	res := c.Get(t, "/battlemap?year=2026")
+	if res.Status != http.StatusOK {
+		t.Fatalf("battle map: %d", res.Status)
+	}
+	for _, want := range []string{"XX镇2026年重点项目挂图作战图", "水产品精深加工", "滨海休闲旅游", "责任领导：李明", "责任领导：未定", "时序进度"} {
+		if !res.Contains(want) && !strings.Contains(res.Body, want) {
+			t.Errorf("battle map lacks %q", want)
+		}
+	}
+	if strings.Contains(res.Body, "远期储备项目") {
+		t.Error("a 储备库 project is on the battle map")
+	}
+	if !strings.Contains(res.Body, `<svg xmlns="http://www.w3.org/2000/svg"`) || strings.Count(res.Body, `<a href="/projects/`) < 2 {
+		t.Error("no chart with links to the projects")
+	}
+	// The light filter keeps only the red one.
+	res = c.Get(t, "/battlemap?year=2026&light=red")
+	if !strings.Contains(res.Body, "水产品精深加工") || strings.Contains(res.Body, "滨海休闲旅游") {
+		t.Errorf("red filter: %s", res.Text())
+	}
+	// Grouped by lead unit.
+	if res := c.Get(t, "/battlemap?year=2026&group=unit"); !strings.Contains(res.Body, "牵头单位：经发办") {
+		t.Error("no unit grouping")
+	}
+	// The poster is the same map as a downloadable SVG.
+	poster := c.Get(t, "/battlemap.svg?year=2026")
+	if poster.Status != http.StatusOK || poster.Header.Get("Content-Type") != "image/svg+xml; charset=utf-8" ||
+		!strings.Contains(poster.Header.Get("Content-Disposition"), "attachment") || !strings.Contains(poster.Body, "水产品精深加工") {
+		t.Errorf("poster: %d %v", poster.Status, poster.Header)
+	}
+	// Administrators have no battle map.
+	if res := env.Login(t, "sysadmin").Get(t, "/battlemap"); res.Status != http.StatusForbidden {
+		t.Errorf("sysadmin: %d", res.Status)
+	}
+}

@@ -36,7 +36,9 @@ func (s *Server) routes() http.Handler {
 	private.Handle("POST /org/people/{id}/enable", s.h(s.personEnable))
 	private.Handle("POST /org/people/{id}/delete", s.h(s.personDelete))
 
-	// The project library.
+	// The battle map and the project library.
+	private.Handle("GET /battlemap", s.h(s.battleMapPage))
+	private.Handle("GET /battlemap.svg", s.h(s.battleMapPoster))
 	private.Handle("GET /projects", s.h(s.projectList))
 	private.Handle("GET /projects/new", s.h(s.projectNew))
 	private.Handle("POST /projects", s.h(s.projectCreate))

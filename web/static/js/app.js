@@ -15,6 +15,13 @@
       e.target.form.submit();
     }
   });
+  // Buttons with data-print open the browser's print dialog (the page's
+  // print stylesheet lays it out; Ctrl+P does the same without script).
+  document.addEventListener("click", function (e) {
+    if (e.target.closest && e.target.closest("[data-print]")) {
+      window.print();
+    }
+  });
   // The flash message fades after a while.
   var flash = document.getElementById("flash");
   if (flash && flash.classList.contains("flash-ok")) {
