@@ -289,6 +289,15 @@ func seed(ctx context.Context, tx *db.Tx) error {
 			return fmt.Errorf("demo: grant %s: %w", s.spec.account, err)
 		}
 	}
+	leaders := map[string]int64{}
+	for _, s := range people {
+		if len(s.spec.leads) > 0 {
+			leaders[s.p.Name] = s.p.ID
+		}
+	}
+	if err := seedProjects(ctx, tx, sys, units, leaders); err != nil {
+		return err
+	}
 	// The demo's administrators share a published password; a mandatory
 	// second factor would lock every visitor out of the admin pages.
 	if err := account.SetDemoSecurity(ctx, tx, sys); err != nil {

@@ -258,8 +258,11 @@ type Input struct {
 	PlannedStart, PlannedOperating      string
 	Description                         string
 	PlanYear, PlanInvest                string // this year's planned investment, 万元
-	Targets                             []TargetInput
-	Milestones                          []MilestoneInput
+	// Stage and StageSince set the stage a project enters the library in
+	// (an existing project being recorded or imported); only read on create.
+	Stage, StageSince string
+	Targets           []TargetInput
+	Milestones        []MilestoneInput
 }
 
 // TargetInput is one expected target as typed.
@@ -379,6 +382,15 @@ func (in Input) validate() (fields, error) {
 		if out.PlanInvest, err = ParseWan(in.PlanInvest); err != nil {
 			f.Add("plan_invest", err.Error())
 		}
+	}
+	if s := strings.TrimSpace(in.Stage); s != "" {
+		p.Stage = Stage(s)
+		if !p.Stage.Valid() {
+			f.Add("stage", "请选择阶段")
+		}
+	}
+	if p.StageSince, err = ParseDate(in.StageSince); err != nil {
+		f.Add("stage_since", err.Error())
 	}
 	for i, t := range in.Targets {
 		name := strings.TrimSpace(t.Name)

@@ -284,6 +284,15 @@ func Create(ctx context.Context, tx *db.Tx, by auth.Actor, in Input) (*Project, 
 		return nil, apperr.Forbiddenf("无权为“%s”新建项目", f.UnitName)
 	}
 	today := tx.Now().In(shanghai)
+	if f.Stage == "" {
+		f.Stage = Planning
+	}
+	if f.StageSince.IsZero() {
+		f.StageSince = DayOf(tx.Now(), shanghai)
+	}
+	if f.StageSince.After(DayOf(tx.Now(), shanghai)) {
+		return nil, apperr.InvalidFields(map[string]string{"stage_since": "日期不能晚于今天"})
+	}
 	if f.Code == "" {
 		if f.Code, err = nextCode(ctx, tx, today.Year()); err != nil {
 			return nil, err
@@ -295,7 +304,7 @@ func Create(ctx context.Context, tx *db.Tx, by auth.Actor, in Input) (*Project, 
 		person_in_charge, planned_start, planned_operating, description, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $23)
 		RETURNING id`,
-		f.Code, f.Name, f.CategoryID, string(f.Level), string(f.Tier), string(Planning), FormatDate(DayOf(tx.Now(), shanghai)),
+		f.Code, f.Name, f.CategoryID, string(f.Level), string(f.Tier), string(f.Stage), FormatDate(f.StageSince),
 		f.Flagship, f.ChainLeader, f.Investor, f.InvestorContact, f.Location, nullID(f.LocationUnitID), f.LandAreaCentimu,
 		f.TotalInvest, f.CompletedInvest, nullID(f.LeaderID), f.UnitID, f.PersonInCharge, FormatDate(f.PlannedStart),
 		FormatDate(f.PlannedOperating), f.Description, now).Scan(&f.ID)
@@ -303,7 +312,7 @@ func Create(ctx context.Context, tx *db.Tx, by auth.Actor, in Input) (*Project, 
 		return nil, fmt.Errorf("project.Create: %w", db.Translate(err))
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO project_stages (project_id, stage, on_date, note, by_user, by_name, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, f.ID, string(Planning), FormatDate(DayOf(tx.Now(), shanghai)), "入库", by.UserID, by.Name, now); err != nil {
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, f.ID, string(f.Stage), FormatDate(f.StageSince), "入库", by.UserID, by.Name, now); err != nil {
 		return nil, err
 	}
 	if err := writeDetails(ctx, tx, &f); err != nil {
@@ -529,4 +538,27 @@ func RequireEditor(by auth.Actor) error {
 		return nil
 	}
 	return apperr.Forbiddenf("您的角色只能查看项目，不能新建")
+}
+
+// SetYearCompleted records the investment completed in a year (yuan). The
+// monthly reports keep it; the demo and imports set it directly.
+func SetYearCompleted(ctx context.Context, tx *db.Tx, by auth.Actor, id int64, year int, yuan int64) error {
+	p, err := Get(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	if !CanEdit(by, p) {
+		return apperr.Forbiddenf("无权填报“%s”的投资", p.Name)
+	}
+	if yuan < 0 {
+		return apperr.InvalidFields(map[string]string{"completed": "金额不能为负数"})
+	}
+	old := p.Plan(year)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO project_year_plans (project_id, year, completed_invest) VALUES ($1, $2, $3)
+		ON CONFLICT (project_id, year) DO UPDATE SET completed_invest = excluded.completed_invest`, id, year, yuan); err != nil {
+		return err
+	}
+	return audit.Record(ctx, tx, audit.Entry{Actor: by, Action: audit.ProjectUpdated, ObjectType: "project", ObjectID: id, ObjectName: p.Name,
+		Before: map[string]any{fmt.Sprintf("%d年完成投资（万元）", year): Wan(old.Completed)},
+		After:  map[string]any{fmt.Sprintf("%d年完成投资（万元）", year): Wan(yuan)}})
 }

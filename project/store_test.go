@@ -386,3 +386,23 @@ func TestChanges_InPlainWords(t *testing.T) {
 		t.Errorf("templates %v %v", tpls, err)
 	}
 }
+
+func TestCreate_AnExistingProjectKeepsItsStageAndDate(t *testing.T) {
+	e := newEnv(t)
+	in := e.input("已签约项目")
+	in.Stage, in.StageSince = "signed", "2025-11-01"
+	p, err := e.create(e.staff, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Stage != project.Signed || project.FormatDate(p.StageSince) != "2025-11-01" {
+		t.Errorf("stage %s since %s", p.Stage, project.FormatDate(p.StageSince))
+	}
+	if s, days, ok := project.StallOf(p.Facts(project.Day(2026, 3, 15), false), project.Day(2026, 3, 15), project.DefaultRules()); !ok || s != project.SignedNotLanded || days != 134 {
+		t.Errorf("stall %s %d %v", s, days, ok)
+	}
+	in = e.input("未来项目")
+	in.Stage, in.StageSince = "signed", "2026-04-01"
+	_, err = e.create(e.staff, in)
+	wantKind(t, err, apperr.Invalid)
+}
