@@ -71,61 +71,83 @@ func Get(ctx context.Context, q db.Querier, id int64) (*Project, error) {
 	return p, loadDetails(ctx, q, p)
 }
 
-func loadDetails(ctx context.Context, q db.Querier, p *Project) error {
-	rows, err := q.QueryContext(ctx, `SELECT u.id, u.name, u.path FROM project_co_units cu JOIN units u ON u.id = cu.unit_id
-		WHERE cu.project_id = $1 ORDER BY u.id`, p.ID)
-	if err != nil {
-		return err
+// loadDetails fills the co-units, year plans, targets and milestones of the
+// given projects with one query each, however many projects there are.
+func loadDetails(ctx context.Context, q db.Querier, ps ...*Project) error {
+	if len(ps) == 0 {
+		return nil
 	}
-	for rows.Next() {
+	byID := make(map[int64]*Project, len(ps))
+	var w db.Where
+	marks := make([]string, len(ps))
+	for i, p := range ps {
+		byID[p.ID] = p
+		marks[i] = w.Next(p.ID)
+	}
+	in := "(" + strings.Join(marks, ", ") + ")"
+	each := func(query string, scan func(rows *sql.Rows) error) error {
+		rows, err := q.QueryContext(ctx, query, w.Args...)
+		if err != nil {
+			return fmt.Errorf("project.loadDetails: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	}
+	err := each(`SELECT cu.project_id, u.id, u.name, u.path FROM project_co_units cu JOIN units u ON u.id = cu.unit_id
+		WHERE cu.project_id IN `+in+` ORDER BY cu.project_id, u.id`, func(rows *sql.Rows) error {
+		var pid int64
 		var r UnitRef
-		if err := rows.Scan(&r.ID, &r.Name, &r.Path); err != nil {
-			rows.Close()
+		if err := rows.Scan(&pid, &r.ID, &r.Name, &r.Path); err != nil {
 			return err
 		}
-		p.CoUnits = append(p.CoUnits, r)
-	}
-	rows.Close()
-	rows, err = q.QueryContext(ctx, `SELECT year, planned_invest, completed_invest FROM project_year_plans WHERE project_id = $1 ORDER BY year`, p.ID)
+		byID[pid].CoUnits = append(byID[pid].CoUnits, r)
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
+	err = each(`SELECT project_id, year, planned_invest, completed_invest FROM project_year_plans
+		WHERE project_id IN `+in+` ORDER BY project_id, year`, func(rows *sql.Rows) error {
+		var pid int64
 		var y YearPlan
-		if err := rows.Scan(&y.Year, &y.Planned, &y.Completed); err != nil {
-			rows.Close()
+		if err := rows.Scan(&pid, &y.Year, &y.Planned, &y.Completed); err != nil {
 			return err
 		}
-		p.YearPlans = append(p.YearPlans, y)
-	}
-	rows.Close()
-	rows, err = q.QueryContext(ctx, `SELECT name, value, unit FROM project_targets WHERE project_id = $1 ORDER BY sort_order, id`, p.ID)
+		byID[pid].YearPlans = append(byID[pid].YearPlans, y)
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var t Target
-		if err := rows.Scan(&t.Name, &t.Value, &t.Unit); err != nil {
-			rows.Close()
-			return err
-		}
-		p.Targets = append(p.Targets, t)
-	}
-	rows.Close()
-	rows, err = q.QueryContext(ctx, `SELECT m.id, m.name, m.planned_on, m.actual_on, COALESCE(m.unit_id, 0), COALESCE(u.name, ''), m.note
-		FROM milestones m LEFT JOIN units u ON u.id = m.unit_id WHERE m.project_id = $1 ORDER BY m.sort_order, m.id`, p.ID)
+	err = each(`SELECT project_id, name, value, unit FROM project_targets WHERE project_id IN `+in+` ORDER BY project_id, sort_order, id`,
+		func(rows *sql.Rows) error {
+			var pid int64
+			var t Target
+			if err := rows.Scan(&pid, &t.Name, &t.Value, &t.Unit); err != nil {
+				return err
+			}
+			byID[pid].Targets = append(byID[pid].Targets, t)
+			return nil
+		})
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var m StoredMilestone
-		if err := rows.Scan(&m.ID, &m.Name, dateText{&m.Planned}, dateText{&m.Actual}, &m.UnitID, &m.UnitName, &m.Note); err != nil {
-			return err
-		}
-		p.Milestones = append(p.Milestones, m)
-	}
-	return rows.Err()
+	return each(`SELECT m.project_id, m.id, m.name, m.planned_on, m.actual_on, COALESCE(m.unit_id, 0), COALESCE(u.name, ''), m.note
+		FROM milestones m LEFT JOIN units u ON u.id = m.unit_id WHERE m.project_id IN `+in+` ORDER BY m.project_id, m.sort_order, m.id`,
+		func(rows *sql.Rows) error {
+			var pid int64
+			var m StoredMilestone
+			if err := rows.Scan(&pid, &m.ID, &m.Name, dateText{&m.Planned}, dateText{&m.Actual}, &m.UnitID, &m.UnitName, &m.Note); err != nil {
+				return err
+			}
+			byID[pid].Milestones = append(byID[pid].Milestones, m)
+			return nil
+		})
 }
 
 // isLeaderOf reports whether the actor is the project's 责任领导 and holds the leader role.

@@ -132,10 +132,8 @@ func List(ctx context.Context, q db.Querier, by auth.Actor, f Filter) ([]*Projec
 		return nil, 0, err
 	}
 	if f.Details {
-		for _, p := range out {
-			if err := loadDetails(ctx, q, p); err != nil {
-				return nil, 0, err
-			}
+		if err := loadDetails(ctx, q, out...); err != nil {
+			return nil, 0, err
 		}
 	}
 	return out, total, nil

@@ -10,6 +10,7 @@ import (
 	"guatu/auth"
 	"guatu/db"
 	"guatu/org"
+	"guatu/project"
 	"guatu/web/webtest"
 )
 
@@ -80,3 +81,43 @@ func BenchmarkLogin(b *testing.B) {
 		}
 	}
 }
+
+// seedProjects adds n 实施库 projects with ten milestones each under 经发办.
+func seedProjects(b *testing.B, env *webtest.Env, n int) {
+	b.Helper()
+	sys := auth.SystemActor("bench")
+	env.Tx(b, func(ctx context.Context, tx *db.Tx) error {
+		for i := range n {
+			in := project.Input{Name: fmt.Sprintf("重点项目%04d", i), CategoryID: fmt.Sprint(i%8 + 1), Tier: "active",
+				UnitID: fmt.Sprint(env.Units.Econ.ID), LeaderID: fmt.Sprint(env.Leader.ID), TotalInvest: "12000",
+				PlanYear: "2026", PlanInvest: "3000", PlannedStart: "2026-02-01", PlannedOperating: "2026-12-20"}
+			for m := range 10 {
+				ms := project.MilestoneInput{Name: fmt.Sprintf("节点%d", m+1), Planned: fmt.Sprintf("2026-%02d-15", m+2)}
+				if m < 1 {
+					ms.Actual = "2026-02-14"
+				}
+				in.Milestones = append(in.Milestones, ms)
+			}
+			if _, err := project.Create(ctx, tx, sys, in); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func benchProjects(b *testing.B, n int, path string) {
+	env := webtest.New(b)
+	seedProjects(b, env, n)
+	c := env.Login(b, "chief")
+	b.ResetTimer()
+	for b.Loop() {
+		if res := c.Get(b, path); res.Status != http.StatusOK {
+			b.Fatalf("GET %s = %d", path, res.Status)
+		}
+	}
+}
+
+// The battle map at town scale: 200 projects with 10 milestones each.
+func BenchmarkBattleMap_200(b *testing.B)   { benchProjects(b, 200, "/battlemap") }
+func BenchmarkProjectList_200(b *testing.B) { benchProjects(b, 200, "/projects") }
