@@ -61,13 +61,6 @@ func (s *Server) projectChoices(r *http.Request) (projectChoices, error) {
 			c.Categories = append(c.Categories, projectOption{strconv.FormatInt(x.ID, 10), x.Name})
 		}
 	}
-	leaders, err := org.Leaders(r.Context(), s.db, auth.SystemActor("ui"))
-	if err != nil {
-		return c, err
-	}
-	for _, l := range leaders {
-		c.Leaders = append(c.Leaders, projectOption{strconv.FormatInt(l.ID, 10), l.Name + "（" + l.Position + "）"})
-	}
 	// A project involves units across the town, beyond the clerk's own
 	// scope (配合单位, a milestone's unit): offer the whole tree of the
 	// town (or county) the actor works in. The domain still decides who may
@@ -82,9 +75,20 @@ func (s *Server) projectChoices(r *http.Request) (projectChoices, error) {
 	if err != nil {
 		return c, err
 	}
+	inRoots := func(path string) bool {
+		return roots["/"+strings.SplitN(strings.Trim(path, "/"), "/", 2)[0]+"/"]
+	}
+	leaders, err := org.Leaders(r.Context(), s.db, auth.SystemActor("ui"))
+	if err != nil {
+		return c, err
+	}
+	for _, l := range leaders {
+		if inRoots(l.UnitPath) {
+			c.Leaders = append(c.Leaders, projectOption{strconv.FormatInt(l.ID, 10), l.Name + "（" + l.Position + "）"})
+		}
+	}
 	for _, u := range tree {
-		parts := strings.SplitN(strings.Trim(u.Path, "/"), "/", 2)
-		if !roots["/"+parts[0]+"/"] {
+		if !inRoots(u.Path) {
 			continue
 		}
 		c.Units = append(c.Units, optionOf(u))
