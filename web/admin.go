@@ -21,24 +21,6 @@ import (
 // pages only hide what the actor cannot do.
 
 // option is one entry of a select.
-type option struct {
-	Value string
-	Label string
-}
-
-// unitOptions lists units for a select, indented by depth with full-width
-// spaces (options cannot be padded with CSS in most browsers), keeping only
-// the units keep accepts.
-func unitOptions(units []*org.Unit, keep func(*org.Unit) bool) []option {
-	out := make([]option, 0, len(units))
-	for _, u := range units {
-		if keep != nil && !keep(u) {
-			continue
-		}
-		out = append(out, option{Value: strconv.FormatInt(u.ID, 10), Label: strings.Repeat("\u3000", u.Depth) + u.Name})
-	}
-	return out
-}
 
 func roleOptions() []option {
 	out := make([]option, len(auth.Roles))
@@ -77,7 +59,7 @@ type userFormPage struct {
 	ID       int64 // 0 when creating
 	Username string
 	Input    account.Input
-	Units    []option
+	Units    []unitOption
 	People   []option
 	Errors   map[string]string
 	Error    string
@@ -86,11 +68,10 @@ type userFormPage struct {
 // userForm fills the unit and person choices of the account form: the units
 // where the actor may keep accounts, and the people they can see.
 func (s *Server) userForm(ctx context.Context, a auth.Actor, p *userFormPage) error {
-	units, err := org.Tree(ctx, s.db, a, org.TreeFilter{})
-	if err != nil {
+	var err error
+	if p.Units, err = s.unitChoices(ctx, a, func(u *org.Unit) bool { return !u.Disabled && auth.Can(a, auth.ManageAccounts, u.Path) }); err != nil {
 		return err
 	}
-	p.Units = unitOptions(units, func(u *org.Unit) bool { return auth.Can(a, auth.ManageAccounts, u.Path) })
 	people, _, err := org.People(ctx, s.db, a, org.PeopleFilter{})
 	if err != nil {
 		return err
@@ -174,7 +155,7 @@ type userShowPage struct {
 	Self        bool
 	Sessions    []*account.Session
 	Roles       []option
-	GrantUnits  []option
+	GrantUnits  []unitOption
 	GrantRole   string
 	GrantUnit   string
 	GrantErrors map[string]string
@@ -202,12 +183,10 @@ func (s *Server) userShowData(r *http.Request, id int64) (userShowPage, error) {
 		return p, err
 	}
 	if auth.CanAnywhere(a, auth.GrantRoles) {
-		units, err := org.Tree(ctx, s.db, a, org.TreeFilter{})
-		if err != nil {
+		p.Roles = roleOptions()
+		if p.GrantUnits, err = s.unitChoices(ctx, a, func(x *org.Unit) bool { return !x.Disabled && auth.Can(a, auth.GrantRoles, x.Path) }); err != nil {
 			return p, err
 		}
-		p.Roles = roleOptions()
-		p.GrantUnits = unitOptions(units, func(x *org.Unit) bool { return auth.Can(a, auth.GrantRoles, x.Path) })
 	}
 	return p, nil
 }

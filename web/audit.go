@@ -252,15 +252,8 @@ func newAuditRow(r audit.Row, labels map[string]string) auditRow {
 	return out
 }
 
-// auditPager is the data of the "pager" partial.
-type auditPager struct {
-	Page, Pages, Total int
-	Prev, Next         string
-}
-
-func newAuditPager(q auditQuery, page, total int) auditPager {
-	p := auditPager{Page: page, Total: total, Pages: (total + auditPageSize - 1) / auditPageSize}
-	link := func(n int) string {
+func newAuditPager(q auditQuery, page, total int) pager {
+	return newPager(page, total, auditPageSize, func(n int) string {
 		v := q.values()
 		if n > 1 {
 			v.Set("page", strconv.Itoa(n))
@@ -269,9 +262,7 @@ func newAuditPager(q auditQuery, page, total int) auditPager {
 			return "/audit"
 		}
 		return "/audit?" + v.Encode()
-	}
-	p.Prev, p.Next = link(page-1), link(page+1)
-	return p
+	})
 }
 
 type auditPage struct {
@@ -281,7 +272,7 @@ type auditPage struct {
 	Actions     []option
 	ObjectTypes []option
 	Rows        []auditRow
-	Pager       auditPager
+	Pager       pager
 	Chain       audit.Verification
 	ExportURL   string
 	Filtered    bool
@@ -290,8 +281,7 @@ type auditPage struct {
 func (s *Server) auditList(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	q, f, errs := parseAuditQuery(r.URL.Query(), s.loc)
-	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	page = min(max(page, 1), 1_000_000) // a page past the end is empty, not an overflowing offset
+	page := pageParam(r) // a page past the end is empty
 	f.Limit, f.Offset = auditPageSize, (page-1)*auditPageSize
 	rows, total, err := audit.List(ctx, s.db, actor(r), f)
 	if err != nil {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -17,13 +18,10 @@ import (
 // peoplePerPage is the length of one page of the people list.
 const peoplePerPage = 50
 
-// kindOption is one choice of the unit kind select.
-type kindOption struct{ Value, Label string }
-
-func kindOptions() []kindOption {
-	out := make([]kindOption, len(org.Kinds))
+func kindOptions() []option {
+	out := make([]option, len(org.Kinds))
 	for i, k := range org.Kinds {
-		out[i] = kindOption{string(k), k.Label()}
+		out[i] = option{string(k), k.Label()}
 	}
 	return out
 }
@@ -55,7 +53,12 @@ func optionOf(u *org.Unit) unitOption {
 
 // unitOptions lists, in tree order, the units the actor can see that keep accepts.
 func (s *Server) unitOptions(r *http.Request, keep func(*org.Unit) bool) ([]unitOption, error) {
-	tree, err := org.Tree(r.Context(), s.db, actor(r), org.TreeFilter{IncludeDisabled: true})
+	return s.unitChoices(r.Context(), actor(r), keep)
+}
+
+// unitChoices is unitOptions for an actor outside a request's handler.
+func (s *Server) unitChoices(ctx context.Context, a auth.Actor, keep func(*org.Unit) bool) ([]unitOption, error) {
+	tree, err := org.Tree(ctx, s.db, a, org.TreeFilter{IncludeDisabled: true})
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +135,7 @@ type orgTreePage struct {
 	Query     string
 	Kind      string
 	Disabled  bool
-	Kinds     []kindOption
+	Kinds     []option
 	Rows      []treeRow
 	Back      string // this page's address, where the row buttons return
 	CanCreate bool
@@ -264,7 +267,7 @@ type unitFormPage struct {
 	Errors  map[string]string
 	Error   string
 	Parents []unitOption
-	Kinds   []kindOption
+	Kinds   []option
 }
 
 func (s *Server) unitForm(w http.ResponseWriter, r *http.Request, status int, p unitFormPage) error {
@@ -461,11 +464,6 @@ func (s *Server) unitDelete(w http.ResponseWriter, r *http.Request) error {
 // ——— People ———
 
 // pager is the data of the "pager" partial.
-type pager struct {
-	Page, Pages, Total int
-	Prev, Next         string
-}
-
 type peopleListPage struct {
 	Base
 	Query     string
@@ -498,7 +496,7 @@ func (s *Server) peopleList(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
-	page := int(min(max(formID(q.Get("page")), 1), 1_000_000)) // bounded so the offset cannot overflow
+	page := pageParam(r)
 	f.Offset = (page - 1) * peoplePerPage
 	people, total, err := org.People(r.Context(), s.db, a, f)
 	if err != nil {
@@ -529,7 +527,7 @@ func (s *Server) peopleList(w http.ResponseWriter, r *http.Request) error {
 		}
 		return "/org/people?" + v.Encode()
 	}
-	p.Pager = pager{Page: page, Pages: pages, Total: total, Prev: link(page - 1), Next: link(page + 1)}
+	p.Pager = newPager(page, total, peoplePerPage, link)
 	return s.render(w, r, http.StatusOK, "people_list", p)
 }
 

@@ -19,34 +19,27 @@ import (
 // projectsPerPage is the length of one page of the 台账.
 const projectsPerPage = 30
 
-// listPager reads ?page= and builds the pager for total rows, keeping the
-// other query parameters in its links. It returns the (clamped) page.
+// listPager reads ?page= (a page past the end shows the last one) and
+// builds the pager for total rows, keeping the other query parameters in
+// its links. It returns the page.
 func listPager(r *http.Request, total, perPage int) (int, pager) {
-	pages := max((total+perPage-1)/perPage, 1)
-	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	page = min(max(page, 1), pages)
-	link := func(n int) string {
+	page := min(pageParam(r), max((total+perPage-1)/perPage, 1))
+	return page, newPager(page, total, perPage, func(n int) string {
 		q := r.URL.Query()
 		q.Set("page", strconv.Itoa(n))
 		return r.URL.Path + "?" + q.Encode()
-	}
-	return page, pager{Page: page, Pages: pages, Total: total, Prev: link(page - 1), Next: link(page + 1)}
-}
-
-// projectOption is a choice of a select.
-type projectOption struct {
-	Value, Label string
+	})
 }
 
 // projectChoices are the selects the 台账 filters and the form share.
 type projectChoices struct {
-	Categories []projectOption
-	Leaders    []projectOption
+	Categories []option
+	Leaders    []option
 	Units      []unitOption
 	Villages   []unitOption
-	Tiers      []projectOption
-	Stages     []projectOption
-	Levels     []projectOption
+	Tiers      []option
+	Stages     []option
+	Levels     []option
 	Templates  []project.NodeTemplate
 }
 
@@ -58,7 +51,7 @@ func (s *Server) projectChoices(r *http.Request) (projectChoices, error) {
 	}
 	for _, x := range cats {
 		if !x.Disabled {
-			c.Categories = append(c.Categories, projectOption{strconv.FormatInt(x.ID, 10), x.Name})
+			c.Categories = append(c.Categories, option{strconv.FormatInt(x.ID, 10), x.Name})
 		}
 	}
 	// A project involves units across the town, beyond the clerk's own
@@ -84,7 +77,7 @@ func (s *Server) projectChoices(r *http.Request) (projectChoices, error) {
 	}
 	for _, l := range leaders {
 		if inRoots(l.UnitPath) {
-			c.Leaders = append(c.Leaders, projectOption{strconv.FormatInt(l.ID, 10), l.Name + "（" + l.Position + "）"})
+			c.Leaders = append(c.Leaders, option{strconv.FormatInt(l.ID, 10), l.Name + "（" + l.Position + "）"})
 		}
 	}
 	for _, u := range tree {
@@ -97,13 +90,13 @@ func (s *Server) projectChoices(r *http.Request) (projectChoices, error) {
 		}
 	}
 	for _, t := range project.Tiers {
-		c.Tiers = append(c.Tiers, projectOption{string(t), t.Label()})
+		c.Tiers = append(c.Tiers, option{string(t), t.Label()})
 	}
 	for _, st := range project.Stages {
-		c.Stages = append(c.Stages, projectOption{string(st), st.Label()})
+		c.Stages = append(c.Stages, option{string(st), st.Label()})
 	}
 	for _, l := range project.Levels {
-		c.Levels = append(c.Levels, projectOption{string(l), l.Label()})
+		c.Levels = append(c.Levels, option{string(l), l.Label()})
 	}
 	if c.Templates, err = project.NodeTemplates(r.Context(), s.db); err != nil {
 		return c, err
@@ -216,7 +209,7 @@ func (s *Server) projectShowData(r *http.Request, p *project.Project) (projectSh
 		pg.Changes[i].Who = names[c.Who]
 	}
 	for _, st := range project.Stages {
-		pg.Choices.Stages = append(pg.Choices.Stages, projectOption{string(st), st.Label()})
+		pg.Choices.Stages = append(pg.Choices.Stages, option{string(st), st.Label()})
 	}
 	return pg, nil
 }

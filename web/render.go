@@ -32,6 +32,29 @@ type Base struct {
 	Gated     bool // the user must change password or enrol TOTP first: no navigation
 }
 
+// option is one choice of a select.
+type option struct {
+	Value, Label string
+}
+
+// pager is the data of the "pager" partial.
+type pager struct {
+	Page, Pages, Total int
+	Prev, Next         string
+}
+
+// newPager builds the pager of a list of total rows shown perPage at a
+// time; link gives the address of page n.
+func newPager(page, total, perPage int, link func(n int) string) pager {
+	return pager{Page: page, Pages: (total + perPage - 1) / perPage, Total: total, Prev: link(page - 1), Next: link(page + 1)}
+}
+
+// pageParam reads ?page=, at least 1 and bounded so an offset cannot overflow.
+func pageParam(r *http.Request) int {
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	return min(max(page, 1), 1_000_000)
+}
+
 // NavItem is one entry of the left navigation.
 type NavItem struct {
 	Key, Label, Href, Icon string
