@@ -63,6 +63,8 @@ const (
 	ProjectCreated      Action = "project.created"
 	ProjectUpdated      Action = "project.updated"
 	ProjectStageChanged Action = "project.stage"
+	ProjectsImported    Action = "project.imported"
+	ListEntryChanged    Action = "settings.list_changed"
 	Restored            Action = "system.restored"
 )
 
@@ -108,6 +110,8 @@ var labels = map[Action]string{
 	ProjectCreated:      "新建项目",
 	ProjectUpdated:      "修改项目",
 	ProjectStageChanged: "调整项目阶段",
+	ProjectsImported:    "导入项目",
+	ListEntryChanged:    "修改项目分类或节点模板",
 	Restored:            "从备份恢复数据库",
 }
 

@@ -137,6 +137,7 @@ const (
 	ViewDashboard  Action = "dashboard.view"  // the work overview
 	ViewProject    Action = "project.view"    // read projects led or co-run by units in scope
 	EditProject    Action = "project.edit"    // create and change projects led by units in scope
+	ProjectRules   Action = "project.rules"   // the light thresholds, the category list and the node templates
 )
 
 // policy says which roles may do which action inside their subtree. It is
@@ -154,6 +155,9 @@ var policy = map[Action][]Role{
 	// A leader edits only the projects they are 责任领导 of: a record rule,
 	// which package project adds on top of this table.
 	EditProject: {Chief, Supervisor, Staff},
+	// The rules that colour every project are the supervision office's
+	// (DESIGN.md §4), with the chief above it.
+	ProjectRules: {Chief, Supervisor},
 }
 
 // Allowed reports whether role r may ever do act (somewhere).

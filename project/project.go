@@ -448,3 +448,36 @@ func validTier(t Tier) bool {
 	}
 	return false
 }
+
+// InputOf is a stored project as its form would show it, with the planned
+// investment of the given year: editing starts from it and a partial change
+// (the API's PATCH, an import that updates) is applied on top of it.
+func InputOf(p *Project, year int) Input {
+	id := func(n int64) string {
+		if n == 0 {
+			return ""
+		}
+		return strconv.FormatInt(n, 10)
+	}
+	in := Input{Code: p.Code, Name: p.Name, CategoryID: id(p.CategoryID), Level: string(p.Level), Tier: string(p.Tier),
+		Flagship: p.Flagship, ChainLeader: p.ChainLeader, Investor: p.Investor, InvestorContact: p.InvestorContact,
+		Location: p.Location, LocationUnitID: id(p.LocationUnitID), TotalInvest: Wan(p.TotalInvest),
+		CompletedInvest: Wan(p.CompletedInvest), LeaderID: id(p.LeaderID), UnitID: id(p.UnitID),
+		PersonInCharge: p.PersonInCharge, PlannedStart: FormatDate(p.PlannedStart),
+		PlannedOperating: FormatDate(p.PlannedOperating), Description: p.Description,
+		PlanYear: strconv.Itoa(year), PlanInvest: Wan(p.Plan(year).Planned)}
+	if p.LandAreaCentimu != 0 {
+		in.LandArea = fmt.Sprintf("%d.%02d", p.LandAreaCentimu/100, p.LandAreaCentimu%100)
+	}
+	for _, u := range p.CoUnits {
+		in.CoUnitIDs = append(in.CoUnitIDs, id(u.ID))
+	}
+	for _, t := range p.Targets {
+		in.Targets = append(in.Targets, TargetInput{Name: t.Name, Value: t.Value, Unit: t.Unit})
+	}
+	for _, m := range p.Milestones {
+		in.Milestones = append(in.Milestones, MilestoneInput{ID: id(m.ID), Name: m.Name, Planned: FormatDate(m.Planned),
+			Actual: FormatDate(m.Actual), UnitID: id(m.UnitID), Note: m.Note})
+	}
+	return in
+}

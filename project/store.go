@@ -211,7 +211,9 @@ func (p *Project) snapshot() map[string]any {
 func (f *fields) check(ctx context.Context, tx *db.Tx) error {
 	var bad apperr.Fields
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM project_categories WHERE id = $1 AND disabled = FALSE`, f.CategoryID).Scan(&n); err != nil {
+	// A category taken out of use stays valid for the projects that already have it.
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM project_categories WHERE id = $1
+		AND (disabled = FALSE OR EXISTS (SELECT 1 FROM projects WHERE id = $2 AND category_id = $1))`, f.CategoryID, f.ID).Scan(&n); err != nil {
 		return err
 	}
 	if n == 0 {

@@ -61,3 +61,23 @@ func NodeTemplates(ctx context.Context, q db.Querier) ([]NodeTemplate, error) {
 	}
 	return out, rows.Err()
 }
+
+// CategoryUse counts the projects of each category, so the settings page can
+// say which categories are in use.
+func CategoryUse(ctx context.Context, q db.Querier) (map[int64]int, error) {
+	rows, err := q.QueryContext(ctx, `SELECT category_id, COUNT(*) FROM projects GROUP BY category_id`)
+	if err != nil {
+		return nil, fmt.Errorf("project.CategoryUse: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]int{}
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
+}

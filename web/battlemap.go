@@ -23,6 +23,7 @@ type battleMap struct {
 	Rows      []projectRow
 	Summary   battleSummary
 	MapTitle  string // e.g. XX镇2026年重点项目挂图作战图
+	judging
 }
 
 type battleSummary struct {
@@ -41,8 +42,12 @@ type stageCount struct {
 // loadBattleMap reads the 实施库 projects the actor may see, judges each on
 // today, applies the filters of q and groups the rows.
 func (s *Server) loadBattleMap(r *http.Request, q url.Values) (battleMap, error) {
-	today := s.today()
-	bm := battleMap{Year: today.Year(), Group: q.Get("group"), LightOnly: project.Light(q.Get("light"))}
+	j, err := s.judging(r)
+	if err != nil {
+		return battleMap{}, err
+	}
+	today := j.Today
+	bm := battleMap{Year: today.Year(), Group: q.Get("group"), LightOnly: project.Light(q.Get("light")), judging: j}
 	if y, err := strconv.Atoi(q.Get("year")); err == nil && y >= 2000 && y <= 2100 {
 		bm.Year = y
 	}
@@ -57,7 +62,7 @@ func (s *Server) loadBattleMap(r *http.Request, q url.Values) (battleMap, error)
 	}
 	stages := map[project.Stage]int{}
 	for _, p := range list {
-		row := s.judge(p)
+		row := j.row(p)
 		if bm.LightOnly != "" && row.Light != bm.LightOnly {
 			continue
 		}
@@ -128,7 +133,7 @@ func (s *Server) townName(r *http.Request) string {
 
 // gantt draws the map's rows as the chart.
 func (s *Server) gantt(bm battleMap, width int, title bool) chart.Gantt {
-	today := s.today()
+	today := bm.Today
 	g := chart.Gantt{Year: bm.Year, Today: today, Width: width, Legend: true}
 	if bm.Year == today.Year() {
 		g.TimeProgress = project.TimeProgress(today)
@@ -136,7 +141,7 @@ func (s *Server) gantt(bm battleMap, width int, title bool) chart.Gantt {
 	if title {
 		g.Title = bm.MapTitle
 	}
-	rules := project.DefaultRules()
+	rules := bm.Rules
 	for _, row := range bm.Rows {
 		p := row.P
 		var reasons []string

@@ -100,6 +100,17 @@ func newMatrix(t *testing.T) *matrix {
 	return m
 }
 
+// freshTemplate makes a node template for one request to act on.
+func (m *matrix) freshTemplate(t *testing.T) int64 {
+	var id int64
+	m.env.Tx(t, func(ctx context.Context, tx *db.Tx) error {
+		tpl, err := project.SaveNodeTemplate(ctx, tx, auth.SystemActor("test"), 0, m.unique("模板"), "签约\n开工")
+		id = tpl.ID
+		return err
+	})
+	return id
+}
+
 // route is one row of the matrix.
 type route struct {
 	method string
@@ -122,6 +133,7 @@ var (
 	acctViews = []auth.Role{auth.SysAdmin, auth.SecAdmin, auth.Auditor}
 	prjViews  = []auth.Role{auth.Chief, auth.Leader, auth.Supervisor, auth.Staff, auth.Viewer}
 	prjEdits  = []auth.Role{auth.Chief, auth.Supervisor, auth.Staff}
+	prjRules  = []auth.Role{auth.Chief, auth.Supervisor}
 )
 
 func (m *matrix) unique(prefix string) string {
@@ -178,6 +190,27 @@ func routesUnderTest() []route {
 		{method: "POST", path: "/projects/{project}/stage", allowed: prjEdits, scoped: true, form: func(m *matrix, tg target) url.Values {
 			return url.Values{"stage": {"negotiating"}, "on_date": {"2026-03-15"}}
 		}},
+
+		// Project settings are the town's, not a unit's: only the role counts.
+		{method: "GET", path: "/settings/projects", allowed: prjRules},
+		{method: "POST", path: "/settings/projects/rules", allowed: prjRules, form: func(*matrix, target) url.Values {
+			v := url.Values{}
+			for k, x := range project.DefaultRules().Form() {
+				v.Set(k, x)
+			}
+			return v
+		}},
+		{method: "POST", path: "/settings/projects/categories", allowed: prjRules, form: func(m *matrix, _ target) url.Values { return url.Values{"name": {m.unique("分类")}} }},
+		{method: "POST", path: "/settings/projects/categories/1", allowed: prjRules, form: func(*matrix, target) url.Values { return url.Values{"name": {"海洋经济"}} }},
+		{method: "POST", path: "/settings/projects/categories/1/move", allowed: prjRules, form: func(*matrix, target) url.Values { return url.Values{"dir": {"down"}} }},
+		{method: "POST", path: "/settings/projects/templates", allowed: prjRules, form: func(m *matrix, _ target) url.Values {
+			return url.Values{"name": {m.unique("模板")}, "nodes": {"签约\n开工"}}
+		}},
+		{method: "POST", path: "/settings/projects/templates/{template}", allowed: prjRules, form: func(m *matrix, _ target) url.Values {
+			return url.Values{"name": {m.unique("模板")}, "nodes": {"签约\n开工\n投产"}}
+		}},
+		{method: "POST", path: "/settings/projects/templates/{template}/move", allowed: prjRules, form: func(*matrix, target) url.Values { return url.Values{"dir": {"up"}} }},
+		{method: "POST", path: "/settings/projects/templates/{template}/delete", allowed: prjRules},
 
 		// Units.
 		{method: "GET", path: "/org/units/{unit}", allowed: allRoles, scoped: true},
@@ -280,7 +313,12 @@ func TestPermissionMatrix(t *testing.T) {
 			tg := m.targets[p]
 			path := strings.NewReplacer("{unit}", fmt.Sprint(tg.unit.ID), "{person}", fmt.Sprint(tg.person.ID), "{user}", fmt.Sprint(tg.user.ID),
 				"{project}", fmt.Sprint(tg.project.ID)).Replace(rt.path)
+
 			for _, role := range everyRole {
+				path := path
+				if strings.Contains(path, "{template}") {
+					path = strings.Replace(path, "{template}", fmt.Sprint(m.freshTemplate(t)), 1) // each delete needs its own
+				}
 				want := slices.Contains(rt.allowed, role)
 				if rt.scoped && (p == sibling || p == other) {
 					want = false
@@ -327,6 +365,10 @@ func normalise(pattern string) string {
 		path = strings.Replace(path, "{id}", "{unit}", 1)
 	case strings.HasPrefix(path, "/org/people/{id}"):
 		path = strings.Replace(path, "{id}", "{person}", 1)
+	case strings.HasPrefix(path, "/settings/projects/categories/{id}"):
+		path = strings.Replace(path, "{id}", "1", 1)
+	case strings.HasPrefix(path, "/settings/projects/templates/{id}"):
+		path = strings.Replace(path, "{id}", "{template}", 1)
 	case strings.HasPrefix(path, "/projects/{id}"):
 		path = strings.Replace(path, "{id}", "{project}", 1)
 	case strings.HasPrefix(path, "/admin/users/{id}"):

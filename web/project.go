@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -113,9 +114,21 @@ type projectRow struct {
 
 func (s *Server) today() time.Time { return project.DayOf(s.db.Now(), s.loc) }
 
-func (s *Server) judge(p *project.Project) projectRow {
-	today := s.today()
-	l, reasons := project.Judge(p.Facts(today, false), today, project.DefaultRules())
+// judging is what a light is judged with: today and the rules in settings.
+type judging struct {
+	Today time.Time
+	Rules project.Rules
+}
+
+// judging reads the rules once for a request that judges many projects.
+func (s *Server) judging(r *http.Request) (judging, error) {
+	rules, err := project.LoadRules(r.Context(), s.db)
+	return judging{Today: s.today(), Rules: rules}, err
+}
+
+// row is a project with its light and reasons.
+func (j judging) row(p *project.Project) projectRow {
+	l, reasons := project.Judge(p.Facts(j.Today, false), j.Today, j.Rules)
 	return projectRow{P: p, Light: l, Reasons: reasons}
 }
 
@@ -154,8 +167,12 @@ func (s *Server) projectList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	j, err := s.judging(r)
+	if err != nil {
+		return err
+	}
 	for _, x := range list {
-		p.Rows = append(p.Rows, s.judge(x))
+		p.Rows = append(p.Rows, j.row(x))
 	}
 	return s.render(w, r, http.StatusOK, "project_list", p)
 }
@@ -182,13 +199,16 @@ type milestoneRow struct {
 type stageInput struct{ Stage, OnDate, Note string }
 
 func (s *Server) projectShowData(r *http.Request, p *project.Project) (projectShowPage, error) {
-	pg := projectShowPage{Base: s.base(r, p.Name, "projects"), projectRow: s.judge(p), CanEdit: project.CanEdit(actor(r), p),
-		StageIn: stageInput{Stage: string(p.Stage.Next()), OnDate: project.FormatDate(s.today())}}
+	j, err := s.judging(r)
+	if err != nil {
+		return projectShowPage{}, err
+	}
+	pg := projectShowPage{Base: s.base(r, p.Name, "projects"), projectRow: j.row(p), CanEdit: project.CanEdit(actor(r), p),
+		StageIn: stageInput{Stage: string(p.Stage.Next()), OnDate: project.FormatDate(j.Today)}}
 	for _, m := range p.Milestones {
-		st, late := m.Status(s.today(), project.DefaultRules())
+		st, late := m.Status(j.Today, j.Rules)
 		pg.Statuses = append(pg.Statuses, milestoneRow{M: m, Status: st, Late: late})
 	}
-	var err error
 	if pg.Stages, err = project.StageHistory(r.Context(), s.db, p.ID); err != nil {
 		return pg, err
 	}
@@ -289,6 +309,10 @@ func (s *Server) projectForm(w http.ResponseWriter, r *http.Request, status int,
 	if p.projectChoices, err = s.projectChoices(r); err != nil {
 		return err
 	}
+	// A category taken out of use is still offered to the projects that have it.
+	if p.Project != nil && !slices.ContainsFunc(p.Categories, func(o option) bool { return o.Value == strconv.FormatInt(p.Project.CategoryID, 10) }) {
+		p.Categories = append(p.Categories, option{strconv.FormatInt(p.Project.CategoryID, 10), p.Project.CategoryName + "（已停用）"})
+	}
 	for range spareMilestones {
 		p.In.Milestones = append(p.In.Milestones, project.MilestoneInput{})
 	}
@@ -372,37 +396,6 @@ func (s *Server) projectCreate(w http.ResponseWriter, r *http.Request) error {
 	return s.redirect(w, r, fmt.Sprintf("/projects/%d", p.ID), "项目已建立，编号 "+p.Code)
 }
 
-// inputOf is the form of a stored project.
-func inputOf(p *project.Project, year int) project.Input {
-	id := func(n int64) string {
-		if n == 0 {
-			return ""
-		}
-		return strconv.FormatInt(n, 10)
-	}
-	in := project.Input{Code: p.Code, Name: p.Name, CategoryID: id(p.CategoryID), Level: string(p.Level), Tier: string(p.Tier),
-		Flagship: p.Flagship, ChainLeader: p.ChainLeader, Investor: p.Investor, InvestorContact: p.InvestorContact,
-		Location: p.Location, LocationUnitID: id(p.LocationUnitID), TotalInvest: project.Wan(p.TotalInvest),
-		CompletedInvest: project.Wan(p.CompletedInvest), LeaderID: id(p.LeaderID), UnitID: id(p.UnitID),
-		PersonInCharge: p.PersonInCharge, PlannedStart: project.FormatDate(p.PlannedStart),
-		PlannedOperating: project.FormatDate(p.PlannedOperating), Description: p.Description,
-		PlanYear: strconv.Itoa(year), PlanInvest: project.Wan(p.Plan(year).Planned)}
-	if p.LandAreaCentimu != 0 {
-		in.LandArea = fmt.Sprintf("%d.%02d", p.LandAreaCentimu/100, p.LandAreaCentimu%100)
-	}
-	for _, u := range p.CoUnits {
-		in.CoUnitIDs = append(in.CoUnitIDs, id(u.ID))
-	}
-	for _, t := range p.Targets {
-		in.Targets = append(in.Targets, project.TargetInput{Name: t.Name, Value: t.Value, Unit: t.Unit})
-	}
-	for _, m := range p.Milestones {
-		in.Milestones = append(in.Milestones, project.MilestoneInput{ID: id(m.ID), Name: m.Name, Planned: project.FormatDate(m.Planned),
-			Actual: project.FormatDate(m.Actual), UnitID: id(m.UnitID), Note: m.Note})
-	}
-	return in
-}
-
 func (s *Server) projectEdit(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -412,7 +405,7 @@ func (s *Server) projectEdit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.projectForm(w, r, http.StatusOK, projectFormPage{Base: s.base(r, "编辑项目", "projects"), Project: p, In: inputOf(p, s.today().Year())})
+	return s.projectForm(w, r, http.StatusOK, projectFormPage{Base: s.base(r, "编辑项目", "projects"), Project: p, In: project.InputOf(p, s.today().Year())})
 }
 
 func (s *Server) projectUpdate(w http.ResponseWriter, r *http.Request) error {

@@ -46,6 +46,15 @@ func (s *Server) routes() http.Handler {
 	private.Handle("GET /projects/{id}/edit", s.h(s.projectEdit))
 	private.Handle("POST /projects/{id}", s.h(s.projectUpdate))
 	private.Handle("POST /projects/{id}/stage", s.h(s.projectStage))
+	private.Handle("GET /settings/projects", s.h(s.projectSettings))
+	private.Handle("POST /settings/projects/rules", s.h(s.projectRulesSave))
+	private.Handle("POST /settings/projects/categories", s.h(s.categoryCreate))
+	private.Handle("POST /settings/projects/categories/{id}", s.h(s.categoryUpdate))
+	private.Handle("POST /settings/projects/categories/{id}/move", s.h(s.listEntryMove("project_categories")))
+	private.Handle("POST /settings/projects/templates", s.h(s.templateCreate))
+	private.Handle("POST /settings/projects/templates/{id}", s.h(s.templateUpdate))
+	private.Handle("POST /settings/projects/templates/{id}/move", s.h(s.listEntryMove("node_templates")))
+	private.Handle("POST /settings/projects/templates/{id}/delete", s.h(s.templateDelete))
 
 	// Accounts, roles and security settings (三员: sysadmin, secadmin).
 	private.Handle("GET /admin/users", s.h(s.userList))
