@@ -223,6 +223,21 @@ func Wan(yuan int64) string {
 	return fmt.Sprintf("%s%d.%02d", sign, cents/100, cents%100)
 }
 
+// WanExact formats yuan as 万元 with as many decimals as it needs (at most
+// four), so a form or a spreadsheet cell carries the amount to the yuan and
+// saving it again changes nothing. Zero is the empty string.
+func WanExact(yuan int64) string {
+	if yuan == 0 {
+		return ""
+	}
+	sign := ""
+	if yuan < 0 {
+		sign, yuan = "-", -yuan
+	}
+	s := fmt.Sprintf("%s%d.%04d", sign, yuan/10000, yuan%10000)
+	return strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
+}
+
 // ParseDate reads a form date (YYYY-MM-DD); empty is the zero time.
 func ParseDate(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
@@ -461,11 +476,11 @@ func InputOf(p *Project, year int) Input {
 	}
 	in := Input{Code: p.Code, Name: p.Name, CategoryID: id(p.CategoryID), Level: string(p.Level), Tier: string(p.Tier),
 		Flagship: p.Flagship, ChainLeader: p.ChainLeader, Investor: p.Investor, InvestorContact: p.InvestorContact,
-		Location: p.Location, LocationUnitID: id(p.LocationUnitID), TotalInvest: Wan(p.TotalInvest),
-		CompletedInvest: Wan(p.CompletedInvest), LeaderID: id(p.LeaderID), UnitID: id(p.UnitID),
+		Location: p.Location, LocationUnitID: id(p.LocationUnitID), TotalInvest: WanExact(p.TotalInvest),
+		CompletedInvest: WanExact(p.CompletedInvest), LeaderID: id(p.LeaderID), UnitID: id(p.UnitID),
 		PersonInCharge: p.PersonInCharge, PlannedStart: FormatDate(p.PlannedStart),
 		PlannedOperating: FormatDate(p.PlannedOperating), Description: p.Description,
-		PlanYear: strconv.Itoa(year), PlanInvest: Wan(p.Plan(year).Planned)}
+		PlanYear: strconv.Itoa(year), PlanInvest: WanExact(p.Plan(year).Planned)}
 	if p.LandAreaCentimu != 0 {
 		in.LandArea = fmt.Sprintf("%d.%02d", p.LandAreaCentimu/100, p.LandAreaCentimu%100)
 	}

@@ -298,6 +298,13 @@ func TestParseWan(t *testing.T) {
 			t.Errorf("Wan(%d) = %s, want %s", yuan, got, want)
 		}
 	}
+	// The form and the spreadsheet carry amounts to the yuan: reading back what was written changes nothing.
+	for yuan, want := range map[int64]string{0: "", 123456789: "12345.6789", 30000000: "3000", 15000: "1.5", 1: "0.0001", 1230: "0.123"} {
+		got := project.WanExact(yuan)
+		if back, err := project.ParseWan(got); got != want || err != nil || back != yuan {
+			t.Errorf("WanExact(%d) = %q (read back %d, %v), want %q", yuan, got, back, err, want)
+		}
+	}
 }
 
 func TestList_ScopeFiltersAndSort(t *testing.T) {

@@ -65,7 +65,7 @@ func TestProjectPages_CreateShowEditStage(t *testing.T) {
 	}
 	// Edit: the form comes back filled; change a date and reach 供地.
 	edit := c.Get(t, res.Location+"/edit")
-	if !strings.Contains(edit.Body, `value="52000.00"`) || !strings.Contains(edit.Body, `value="供地"`) {
+	if !strings.Contains(edit.Body, `value="52000"`) || !strings.Contains(edit.Body, `value="供地"`) {
 		t.Fatalf("edit form not filled: %s", edit.Text())
 	}
 	ids := regexp.MustCompile(`name="milestones\.(\d)\.id" value="(\d+)"`).FindAllStringSubmatch(edit.Body, -1)
