@@ -108,6 +108,7 @@ type Project struct {
 	InvestorContact  string
 	Location         string
 	LocationUnitID   int64
+	LocationUnitName string // the 村/社区
 	LandAreaCentimu  int64
 	TotalInvest      int64 // yuan
 	CompletedInvest  int64 // yuan, cumulative

@@ -17,7 +17,7 @@ import (
 )
 
 const projectColumns = `p.id, p.code, p.name, p.category_id, c.name, p.level, p.tier, p.stage, p.stage_since,
-	p.flagship, p.chain_leader, p.investor, p.investor_contact, p.location, COALESCE(p.location_unit_id, 0),
+	p.flagship, p.chain_leader, p.investor, p.investor_contact, p.location, COALESCE(p.location_unit_id, 0), COALESCE(lu.name, ''),
 	p.land_area_centimu, p.total_invest, p.completed_invest, COALESCE(p.leader_id, 0), COALESCE(pe.name, ''),
 	p.unit_id, u.name, u.path, p.person_in_charge, p.planned_start, p.planned_operating, p.description,
 	p.created_at, p.updated_at`
@@ -25,7 +25,8 @@ const projectColumns = `p.id, p.code, p.name, p.category_id, c.name, p.level, p.
 const projectFrom = ` FROM projects p
 	JOIN project_categories c ON c.id = p.category_id
 	JOIN units u ON u.id = p.unit_id
-	LEFT JOIN people pe ON pe.id = p.leader_id`
+	LEFT JOIN people pe ON pe.id = p.leader_id
+	LEFT JOIN units lu ON lu.id = p.location_unit_id`
 
 // dateText scans a 'YYYY-MM-DD' (or ”) column into a time.
 type dateText struct{ t *time.Time }
@@ -50,7 +51,7 @@ func scanProject(s interface{ Scan(...any) error }) (*Project, error) {
 	var p Project
 	var level, tier, stage string
 	err := s.Scan(&p.ID, &p.Code, &p.Name, &p.CategoryID, &p.CategoryName, &level, &tier, &stage, dateText{&p.StageSince},
-		&p.Flagship, &p.ChainLeader, &p.Investor, &p.InvestorContact, &p.Location, &p.LocationUnitID,
+		&p.Flagship, &p.ChainLeader, &p.Investor, &p.InvestorContact, &p.Location, &p.LocationUnitID, &p.LocationUnitName,
 		&p.LandAreaCentimu, &p.TotalInvest, &p.CompletedInvest, &p.LeaderID, &p.LeaderName,
 		&p.UnitID, &p.UnitName, &p.UnitPath, &p.PersonInCharge, dateText{&p.PlannedStart}, dateText{&p.PlannedOperating}, &p.Description,
 		(*db.Time)(&p.CreatedAt), (*db.Time)(&p.UpdatedAt))

@@ -81,3 +81,24 @@ func CategoryUse(ctx context.Context, q db.Querier) (map[int64]int, error) {
 	}
 	return out, rows.Err()
 }
+
+// projectKeys indexes every project by code and by name, for the importer
+// to find the project a row means without a query per row.
+func projectKeys(ctx context.Context, q db.Querier) (byCode map[string]int64, byName map[string][]int64, err error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, code, name FROM projects`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("project.projectKeys: %w", err)
+	}
+	defer rows.Close()
+	byCode, byName = map[string]int64{}, map[string][]int64{}
+	for rows.Next() {
+		var id int64
+		var code, name string
+		if err := rows.Scan(&id, &code, &name); err != nil {
+			return nil, nil, err
+		}
+		byCode[code] = id
+		byName[name] = append(byName[name], id)
+	}
+	return byCode, byName, rows.Err()
+}
