@@ -212,6 +212,7 @@ type importer struct {
 	byName     map[string][]int64
 	seenCode   map[string]int // code or name → first row naming it
 	seenName   map[string]int
+	lastCode   map[int]int // year → the number of the last code given
 }
 
 func newImporter(ctx context.Context, tx *db.Tx, by auth.Actor, h sheet.Header, opt ImportOptions) (*importer, error) {
@@ -238,6 +239,31 @@ func newImporter(ctx context.Context, tx *db.Tx, by auth.Actor, h sheet.Header, 
 		return nil, err
 	}
 	return im, nil
+}
+
+// nextCode is the next free code of the year after every code in the
+// library and in this import so far (2026-017 …).
+func (im *importer) nextCode(year int) string {
+	prefix := strconv.Itoa(year) + "-"
+	if im.lastCode == nil {
+		im.lastCode = map[int]int{}
+	}
+	n, ok := im.lastCode[year]
+	if !ok {
+		for code := range im.byCode {
+			if x, err := strconv.Atoi(strings.TrimPrefix(code, prefix)); err == nil && strings.HasPrefix(code, prefix) && x > n {
+				n = x
+			}
+		}
+	}
+	for {
+		n++
+		code := fmt.Sprintf("%s%03d", prefix, n)
+		if _, taken := im.byCode[code]; !taken {
+			im.lastCode[year] = n
+			return code
+		}
+	}
 }
 
 // rowInput is one row read into the form's terms.
@@ -324,10 +350,17 @@ func (im *importer) create(ctx context.Context, tx *db.Tx, ri rowInput, out *Imp
 	if in.Stage != "" && Stage(in.Stage).NeedsReason() && ri.stageNote == "" {
 		return apperr.InvalidFields(map[string]string{"stage_note": "新项目处于停滞或终止，请在“阶段说明”写明原因"})
 	}
+	if in.Code == "" {
+		// Numbered here from the codes already read: asking the database for
+		// the year's highest code once per row would make a large import
+		// quadratic.
+		in.Code = im.nextCode(DayOf(tx.Now(), shanghai).Year())
+	}
 	p, err := Create(ctx, tx, im.by, in)
 	if err != nil {
 		return err
 	}
+	im.byCode[p.Code] = p.ID
 	out.Code, out.Outcome = p.Code, Created
 	if ri.present["year_completed"] && ri.yearDone != 0 {
 		return SetYearCompleted(ctx, tx, im.by, p.ID, im.opt.Year, ri.yearDone)

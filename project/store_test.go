@@ -17,7 +17,7 @@ import (
 var sys = auth.SystemActor("test")
 
 type env struct {
-	t                        *testing.T
+	t                        testing.TB
 	d                        *db.DB
 	town, econ, culture, v1  *org.Unit
 	other                    *org.Unit
@@ -26,7 +26,7 @@ type env struct {
 	viewer, leaderA, leaderB auth.Actor
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	e := &env{t: t, d: dbtest.New(t)}
 	e.tx(func(ctx context.Context, tx *db.Tx) error {
 		var err error
