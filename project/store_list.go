@@ -102,9 +102,11 @@ func List(ctx context.Context, q db.Querier, by auth.Actor, f Filter) ([]*Projec
 	if f.Flagship {
 		w.Add("p.flagship = $?", true)
 	}
-	var total int
-	if err := q.QueryRowContext(ctx, `SELECT count(*)`+projectFrom+` `+w.SQL(), w.Args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("project.List: %w", err)
+	total := -1 // counted below when the list is a page of it
+	if f.Limit > 0 {
+		if err := q.QueryRowContext(ctx, `SELECT count(*)`+projectFrom+` `+w.SQL(), w.Args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("project.List: %w", err)
+		}
 	}
 	order, ok := sortOrders[f.Sort]
 	if !ok {
@@ -130,6 +132,9 @@ func List(ctx context.Context, q db.Querier, by auth.Actor, f Filter) ([]*Projec
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
+	}
+	if total < 0 {
+		total = len(out)
 	}
 	if f.Details {
 		if err := loadDetails(ctx, q, out...); err != nil {
