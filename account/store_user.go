@@ -221,6 +221,9 @@ func SetDisabled(ctx context.Context, tx *db.Tx, by auth.Actor, id int64, disabl
 		if err := deleteSessions(ctx, tx, id, ""); err != nil {
 			return nil, err
 		}
+		if err := revokeTokens(ctx, tx, by, u, "账号停用"); err != nil {
+			return nil, err
+		}
 	}
 	u.Disabled = disabled
 	return u, audit.Record(ctx, tx, audit.Entry{Actor: by, Action: action, ObjectType: "user", ObjectID: id, ObjectName: u.Username})
@@ -257,6 +260,9 @@ func ResetPassword(ctx context.Context, tx *db.Tx, by auth.Actor, id int64) (str
 		return "", err
 	}
 	if err := deleteSessions(ctx, tx, id, ""); err != nil {
+		return "", err
+	}
+	if err := revokeTokens(ctx, tx, by, u, "密码被重置"); err != nil {
 		return "", err
 	}
 	return pw, audit.Record(ctx, tx, audit.Entry{Actor: by, Action: audit.PasswordReset, ObjectType: "user", ObjectID: id, ObjectName: u.Username})
@@ -296,6 +302,9 @@ func SetPassword(ctx context.Context, tx *db.Tx, by auth.Actor, id int64, pw str
 		return err
 	}
 	if err := deleteSessions(ctx, tx, id, ""); err != nil {
+		return err
+	}
+	if err := revokeTokens(ctx, tx, by, u, "密码被重置"); err != nil {
 		return err
 	}
 	return audit.Record(ctx, tx, audit.Entry{Actor: by, Action: audit.PasswordReset, ObjectType: "user", ObjectID: id, ObjectName: u.Username})

@@ -64,8 +64,17 @@ const (
 	ProjectUpdated      Action = "project.updated"
 	ProjectStageChanged Action = "project.stage"
 	ProjectsImported    Action = "project.imported"
+	ProjectsExported    Action = "project.exported"
 	ListEntryChanged    Action = "settings.list_changed"
 	Restored            Action = "system.restored"
+)
+
+// The actions of personal API tokens (接口令牌).
+const (
+	TokenCreated   Action = "api.token_created"
+	TokenRevoked   Action = "api.token_revoked"
+	TokenFirstUsed Action = "api.token_first_used"
+	TokenRefused   Action = "api.token_refused"
 )
 
 var labels = map[Action]string{
@@ -111,8 +120,13 @@ var labels = map[Action]string{
 	ProjectUpdated:      "修改项目",
 	ProjectStageChanged: "调整项目阶段",
 	ProjectsImported:    "导入项目",
+	ProjectsExported:    "导出项目台账",
 	ListEntryChanged:    "修改项目分类或节点模板",
 	Restored:            "从备份恢复数据库",
+	TokenCreated:        "创建接口令牌",
+	TokenRevoked:        "撤销接口令牌",
+	TokenFirstUsed:      "接口令牌首次使用",
+	TokenRefused:        "接口令牌验证未通过",
 }
 
 // Label is the action's Chinese name.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,6 +36,9 @@ type mePage struct {
 	Expired      bool
 	RecoveryLeft int
 	Sessions     []sessionRow
+	// TokensAllowed is false for the three administrators; LiveTokens counts my usable API tokens.
+	TokensAllowed bool
+	LiveTokens    int
 }
 
 // me is the profile: who I am, my roles, my password and second factor, and
@@ -60,6 +64,17 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
 	current := account.HashToken(st.token)
 	for _, x := range sessions {
 		p.Sessions = append(p.Sessions, sessionRow{Session: x, Current: x.IDHash == current, Client: clientName(x.UserAgent)})
+	}
+	if p.TokensAllowed = account.CanHoldTokens(u); p.TokensAllowed {
+		tokens, err := account.Tokens(r.Context(), s.db, u.ID)
+		if err != nil {
+			return err
+		}
+		for _, t := range tokens {
+			if t.State(now) == account.TokenLive {
+				p.LiveTokens++
+			}
+		}
 	}
 	return s.render(w, r, http.StatusOK, "me", p)
 }
@@ -337,4 +352,111 @@ func (s *Server) lockedOut(w http.ResponseWriter, r *http.Request, err error) er
 	s.setFlash(w, r, "密码连续输错，账号已锁定，所有登录已结束", true)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 	return nil
+}
+
+// tokenRow is one personal API token in the list.
+type tokenRow struct {
+	*account.Token
+	State account.TokenState
+}
+
+type tokensPage struct {
+	Base
+	CanHold   bool // the three administrators hold no tokens
+	Rows      []tokenRow
+	Live      int
+	Max       int
+	Lifetimes []int
+	Name      string // what was typed, kept on a refused form (never the password)
+	Days      string
+	Errors    map[string]string
+	Error     string
+	Secret    string         // the new token's secret: on the creation response only, never stored or logged
+	Created   *account.Token // the token just created
+	APIBase   string         // this server's address, for the example
+}
+
+// tokensPageData lists my tokens as they are now.
+func (s *Server) tokensPageData(r *http.Request) (tokensPage, error) {
+	st := state(r)
+	p := tokensPage{Base: s.base(r, "接口令牌", "me"), CanHold: account.CanHoldTokens(st.user), Max: account.MaxLiveTokens,
+		Lifetimes: account.TokenLifetimes, Days: strconv.Itoa(account.DefaultTokenDays)}
+	scheme := "http"
+	if st.secure {
+		scheme = "https"
+	}
+	p.APIBase = scheme + "://" + r.Host
+	tokens, err := account.Tokens(r.Context(), s.db, st.user.ID)
+	if err != nil {
+		return p, err
+	}
+	now := s.db.Now()
+	for _, t := range tokens {
+		row := tokenRow{Token: t, State: t.State(now)}
+		if row.State == account.TokenLive {
+			p.Live++
+		}
+		p.Rows = append(p.Rows, row)
+	}
+	return p, nil
+}
+
+// tokenPage is 我的 → 接口令牌: my personal API tokens and the form for a new one.
+func (s *Server) tokenPage(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.tokensPageData(r)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "me_tokens", p)
+}
+
+// tokenCreate makes a token and shows its secret on this response only:
+// it is stored hashed, so it cannot be shown again (and is never put in a
+// flash cookie, a URL or a log).
+func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request) error {
+	in := account.TokenInput{Name: r.PostFormValue("name"), Days: r.PostFormValue("days"), Password: r.PostFormValue("password")}
+	var secret string
+	var created *account.Token
+	err := s.db.InTx(r.Context(), func(tx *db.Tx) error {
+		var err error
+		secret, created, err = account.CreateToken(r.Context(), tx, actor(r), in)
+		return err
+	})
+	if errors.Is(err, account.ErrWrongPassword) {
+		if locked, rerr := s.recheckFailed(r, "创建接口令牌"); rerr != nil || locked {
+			return s.lockedOut(w, r, rerr)
+		}
+	}
+	fields, msg, bad := invalid(err)
+	if err != nil && !bad {
+		return err
+	}
+	p, perr := s.tokensPageData(r)
+	if perr != nil {
+		return perr
+	}
+	if bad {
+		p.Name, p.Days, p.Errors, p.Error = in.Name, in.Days, fields, msg
+		return s.render(w, r, http.StatusUnprocessableEntity, "me_tokens", p)
+	}
+	p.Secret, p.Created = secret, created
+	p.Base.Flash, p.Base.FlashErr = "令牌已创建", false
+	return s.render(w, r, http.StatusOK, "me_tokens", p)
+}
+
+// tokenRevoke ends one of my tokens at once.
+func (s *Server) tokenRevoke(w http.ResponseWriter, r *http.Request) error {
+	id, _ := strconv.ParseInt(r.PostFormValue("token"), 10, 64)
+	err := s.db.InTx(r.Context(), func(tx *db.Tx) error {
+		return account.RevokeToken(r.Context(), tx, actor(r), id)
+	})
+	if apperr.KindOf(err) == apperr.NotFound {
+		ae, _ := apperr.As(err)
+		s.setFlash(w, r, ae.Msg, true)
+		return s.redirect(w, r, "/me/tokens", "")
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirect(w, r, "/me/tokens", "令牌已撤销，使用它的程序将无法再调用接口")
 }

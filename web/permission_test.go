@@ -172,6 +172,12 @@ func routesUnderTest() []route {
 		{method: "POST", path: "/me/totp/confirm", allowed: allRoles, form: func(*matrix, target) url.Values { return url.Values{"code": {"000000"}} }},
 		{method: "POST", path: "/me/totp/disable", allowed: allRoles, form: func(*matrix, target) url.Values { return url.Values{"password": {"wrong"}} }},
 		{method: "POST", path: "/me/sessions/revoke", allowed: allRoles, form: func(*matrix, target) url.Values { return url.Values{"session": {"nothing"}} }},
+		// Personal API tokens: every role sees the page; the three administrators may hold none.
+		{method: "GET", path: "/me/tokens", allowed: allRoles},
+		{method: "POST", path: "/me/tokens", allowed: prjViews, form: func(m *matrix, _ target) url.Values {
+			return url.Values{"name": {m.unique("对接")}, "days": {"30"}, "password": {webtest.Password}}
+		}},
+		{method: "POST", path: "/me/tokens/revoke", allowed: allRoles, form: func(*matrix, target) url.Values { return url.Values{"token": {"0"}} }},
 
 		// Projects. A leader edits only the projects they are 责任领导 of,
 		// which none of these are; project/store_test.go covers that rule.

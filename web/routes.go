@@ -87,6 +87,9 @@ func (s *Server) routes() http.Handler {
 	private.Handle("POST /me/totp/confirm", s.h(s.totpConfirm))
 	private.Handle("POST /me/totp/disable", s.h(s.totpDisable))
 	private.Handle("POST /me/sessions/revoke", s.h(s.sessionRevoke))
+	private.Handle("GET /me/tokens", s.h(s.tokenPage))
+	private.Handle("POST /me/tokens", s.h(s.tokenCreate))
+	private.Handle("POST /me/tokens/revoke", s.h(s.tokenRevoke))
 
 	mux.Handle("/", http.HandlerFunc(s.notFound))
 
@@ -99,9 +102,28 @@ func (s *Server) routes() http.Handler {
 	public.Handle("POST /setup/{token}", s.h(s.setup))
 	public.Handle("GET /static/", s.static())
 	public.Handle("GET /healthz", http.HandlerFunc(s.health))
+	// The JSON API has its own mux behind a bearer-token check, never the session (web/api.go).
+	public.Handle("/api/", s.apiRoutes().handler())
 	public.Handle("/", s.requireLogin(mux)) // everything else needs a session
 
 	return s.withState(s.securityHeaders(s.accessLog(s.recoverPanic(s.loadSession(s.csrf(public))))))
+}
+
+// apiRoutes is the JSON API (/api/v1): the same domain functions as the
+// project pages, for personal API tokens. Unknown paths and methods answer
+// in JSON too.
+func (s *Server) apiRoutes() *apiMux {
+	api := s.newAPIMux()
+	api.handle("GET", "/api/v1/projects", s.apiProjectList)
+	api.handle("POST", "/api/v1/projects", s.apiProjectCreate)
+	api.handle("GET", "/api/v1/projects/{id}", s.apiProjectGet)
+	api.handle("PATCH", "/api/v1/projects/{id}", s.apiProjectPatch)
+	api.handle("POST", "/api/v1/projects/{id}/stage", s.apiProjectStage)
+	api.handle("GET", "/api/v1/projects/{id}/milestones", s.apiMilestoneList)
+	api.handle("POST", "/api/v1/projects/{id}/milestones", s.apiMilestoneCreate)
+	api.handle("PATCH", "/api/v1/projects/{id}/milestones/{mid}", s.apiMilestonePatch)
+	api.handle("DELETE", "/api/v1/projects/{id}/milestones/{mid}", s.apiMilestoneDelete)
+	return api
 }
 
 // routeRecorder registers routes on a mux and remembers their patterns.
