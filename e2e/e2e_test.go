@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"guatu/db/dbtest"
@@ -168,5 +169,100 @@ func TestJourney_SignInChangePasswordSeeOrgSignOut(t *testing.T) {
 				t.Errorf("after sign-out the message is %q", flash)
 			}
 		})
+	}
+}
+
+// signIn signs a demo account in and passes the forced password change.
+func signIn(ts *httptest.Server, username string) chromedp.Tasks {
+	const newPassword = "Haibin#2026Spring"
+	return chromedp.Tasks{
+		chromedp.Navigate(ts.URL + "/login"),
+		chromedp.WaitVisible(`input[name="username"]`),
+		chromedp.SendKeys(`input[name="username"]`, username),
+		chromedp.SendKeys(`input[name="password"]`, demo.Password),
+		chromedp.Click(`button[type="submit"]`),
+		chromedp.WaitVisible(`input[name="current"]`),
+		chromedp.SendKeys(`input[name="current"]`, demo.Password),
+		chromedp.SendKeys(`input[name="password"]`, newPassword),
+		chromedp.SendKeys(`input[name="confirm"]`, newPassword),
+		chromedp.Submit(`input[name="confirm"]`),
+		chromedp.WaitVisible(`body.signed-in h1`),
+	}
+}
+
+// TestJourney_ProjectOntoTheBattleMapAndPrint is the clerk's and the
+// secretary's day: the 经发办 clerk records a project with its milestones on
+// a phone; one milestone is 45 days overdue, so the project is red; the
+// secretary finds it on the battle map among the red projects, with its
+// reason, and prints the map on A3 landscape.
+func TestJourney_ProjectOntoTheBattleMapAndPrint(t *testing.T) {
+	ts := app(t)
+	today := time.Now().In(time.FixedZone("CST", 8*3600))
+	day := func(d int) string { return today.AddDate(0, 0, d).Format("2006-01-02") }
+	const name = "海洋牧场智能网箱示范项目"
+
+	phone := browser(t, true)
+	var location, shown string
+	err := chromedp.Run(phone, signIn(ts, "staff"),
+		chromedp.Navigate(ts.URL+"/projects/new"),
+		chromedp.WaitVisible(`input[name="name"]`),
+		chromedp.SendKeys(`input[name="name"]`, name),
+		chromedp.SetValue(`select[name="category_id"]`, "1", chromedp.ByQuery),
+		chromedp.SetValue(`select[name="tier"]`, "active", chromedp.ByQuery),
+		chromedp.SetValue(`input[name="total_invest"]`, "12000", chromedp.ByQuery),
+		chromedp.SetValue(`input[name="planned_start"]`, day(-60), chromedp.ByQuery),
+		chromedp.SetValue(`input[name="planned_operating"]`, day(300), chromedp.ByQuery),
+		chromedp.SendKeys(`input[name="milestones.0.name"]`, "签约"),
+		chromedp.SetValue(`input[name="milestones.0.planned"]`, day(-90), chromedp.ByQuery),
+		chromedp.SetValue(`input[name="milestones.0.actual"]`, day(-92), chromedp.ByQuery),
+		chromedp.SendKeys(`input[name="milestones.1.name"]`, "施工许可"),
+		chromedp.SetValue(`input[name="milestones.1.planned"]`, day(-45), chromedp.ByQuery),
+		chromedp.SendKeys(`input[name="milestones.2.name"]`, "主体完工"),
+		chromedp.SetValue(`input[name="milestones.2.planned"]`, day(120), chromedp.ByQuery),
+		shot(t, "project-1-form-phone"),
+		chromedp.Submit(`input[name="name"]`),
+		chromedp.WaitVisible(`#flash`),
+		chromedp.Location(&location),
+		chromedp.Text(`main`, &shown),
+		shot(t, "project-2-page-phone"),
+	)
+	if err != nil {
+		t.Fatalf("clerk: %v", err)
+	}
+	if !strings.Contains(shown, "红灯") || !strings.Contains(shown, "时间节点“施工许可”") || !strings.Contains(shown, "已逾期 45 天") {
+		t.Fatalf("the project page does not show the red light with its reason: %s", shown)
+	}
+	id := strings.TrimPrefix(location[strings.LastIndex(location, "/projects/"):], "/projects/")
+
+	desk := browser(t, false)
+	var mapText, rowTitle string
+	var pdf []byte
+	err = chromedp.Run(desk, signIn(ts, "chief"),
+		chromedp.Navigate(ts.URL+"/battlemap?light=red"),
+		chromedp.WaitVisible(`svg a[href="/projects/`+id+`"]`),
+		chromedp.Text(`main`, &mapText),
+		chromedp.TextContent(`svg a[href="/projects/`+id+`"] > g > title`, &rowTitle),
+		shot(t, "project-3-battlemap"),
+		chromedp.ActionFunc(func(ctx context.Context) error {
+			var err error
+			pdf, _, err = page.PrintToPDF().WithPreferCSSPageSize(true).WithPrintBackground(true).Do(ctx)
+			return err
+		}),
+	)
+	if err != nil {
+		t.Fatalf("secretary: %v", err)
+	}
+	if !strings.Contains(rowTitle, name) || !strings.Contains(rowTitle, "红灯：时间节点“施工许可”") {
+		t.Errorf("the map row's hover text is %q", rowTitle)
+	}
+	if !strings.Contains(mapText, "重点项目挂图作战图") {
+		t.Errorf("the map has no title: %.300s", mapText)
+	}
+	// The print stylesheet asks for A3 landscape: 420 × 297 mm is about 1191 × 842 points.
+	if !strings.Contains(string(pdf), "/MediaBox [0 0 119") {
+		t.Errorf("the printed map is not A3 landscape (%d bytes of PDF)", len(pdf))
+	}
+	if dir := os.Getenv("GUATU_E2E_SHOTS"); dir != "" {
+		os.WriteFile(filepath.Join(dir, "project-4-battlemap.pdf"), pdf, 0o644)
 	}
 }

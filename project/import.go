@@ -47,6 +47,7 @@ func (o Outcome) Label() string {
 // Problem is one thing wrong with the file, named by row and column as the
 // user sees them in the spreadsheet (row 1 is the first row).
 type Problem struct {
+	Sheet   string // the worksheet, when not the project sheet (the 时间节点 sheet)
 	Row     int
 	Column  string
 	Message string
@@ -70,18 +71,21 @@ type Skipped struct {
 
 // ImportReport is everything an import found and did.
 type ImportReport struct {
-	FileName                            string
-	Sheet                               string
-	Year                                int
-	HeaderRow                           int      // spreadsheet row number of the (last) header row
-	Columns                             []string // the columns recognised, as titled in the file
-	Ignored                             []string // header texts not recognised, so not imported
-	Rows                                []ImportRow
-	Skipped                             []Skipped
-	Problems                            []Problem // every problem, rows included, in order
+	FileName   string
+	Sheet      string
+	Milestones string // the 时间节点 sheet read with it, if any
+	Year       int
+	HeaderRow  int      // spreadsheet row number of the (last) header row
+	Columns    []string // the columns recognised, as titled in the file
+	Ignored    []string // header texts not recognised, so not imported
+	Rows       []ImportRow
+	Skipped    []Skipped
+	Problems   []Problem // every problem, rows included, in order
+
 	Created, Updated, Unchanged, Failed int
-	DryRun                              bool
-	Committed                           bool
+
+	DryRun    bool
+	Committed bool
 }
 
 // OK reports whether the file can be imported as it is.
@@ -123,20 +127,38 @@ var errRollback = errors.New("project: import rolled back")
 // one transaction, every row is checked, and unless every row is right (or
 // on a dry run) the transaction is rolled back. Each project created or
 // changed is audited as if made in the form, and the import itself once.
-func Import(ctx context.Context, d *db.DB, by auth.Actor, g *sheet.Grid, opt ImportOptions) (*ImportReport, error) {
+//
+// The project list is the first worksheet with a project header; another
+// worksheet with 节点名称 and the project's code or name is read as the
+// projects' milestones (the 台账's 时间节点 sheet).
+func Import(ctx context.Context, d *db.DB, by auth.Actor, grids []*sheet.Grid, opt ImportOptions) (*ImportReport, error) {
 	if err := RequireEditor(by); err != nil {
 		return nil, err
 	}
-	rep := &ImportReport{FileName: opt.FileName, Sheet: g.Sheet, Year: opt.Year, DryRun: opt.DryRun}
 	cols := xlsxColumns(opt.Year)
 	var wanted []sheet.Column
 	for _, c := range cols {
 		wanted = append(wanted, sheet.Column{Key: c.key, Aliases: c.aliases, Required: c.key == "name" || c.key == "unit_id" || c.key == "category_id"})
 	}
-	h, err := sheet.FindHeader(g, wanted)
-	if err != nil {
-		return nil, err
+	var g *sheet.Grid
+	var h sheet.Header
+	var err, first error
+	var others []*sheet.Grid
+	for _, x := range grids {
+		if g != nil {
+			others = append(others, x)
+			continue
+		}
+		if h, err = sheet.FindHeader(x, wanted); err == nil {
+			g = x
+		} else if first == nil {
+			first = err
+		}
 	}
+	if g == nil {
+		return nil, first
+	}
+	rep := &ImportReport{FileName: opt.FileName, Sheet: g.Sheet, Year: opt.Year, DryRun: opt.DryRun}
 	rep.HeaderRow = h.Row + 1
 	used := map[int]bool{}
 	for _, c := range cols {
@@ -154,6 +176,10 @@ func Import(ctx context.Context, d *db.DB, by auth.Actor, g *sheet.Grid, opt Imp
 		im, err := newImporter(ctx, tx, by, h, opt)
 		if err != nil {
 			return err
+		}
+		if mg, mh, ok := findMilestoneSheet(others); ok {
+			rep.Milestones = mg.Sheet
+			im.ms = im.readMilestones(mg, mh, func(p Problem) { im.msProblems = append(im.msProblems, p) })
 		}
 		for r := h.Row + 1; r < len(g.Rows); r++ {
 			if why := sheet.Skip(g.Rows[r]); why != "" {
@@ -181,6 +207,15 @@ func Import(ctx context.Context, d *db.DB, by auth.Actor, g *sheet.Grid, opt Imp
 		}
 		if len(rep.Rows) == 0 {
 			rep.Problems = append(rep.Problems, Problem{Row: rep.HeaderRow, Message: "表头下面没有项目"})
+		}
+		rep.Problems = append(rep.Problems, im.msProblems...)
+		if im.ms != nil {
+			for _, e := range im.ms.entries {
+				if !im.ms.used[e.row] {
+					rep.Problems = append(rep.Problems, Problem{Sheet: im.ms.sheet, Row: e.row, Column: im.ms.h.Titles["code"],
+						Message: "项目表里没有这个节点所属的项目"})
+				}
+			}
 		}
 		if opt.DryRun || !rep.OK() {
 			return errRollback
@@ -213,6 +248,9 @@ type importer struct {
 	seenCode   map[string]int // code or name → first row naming it
 	seenName   map[string]int
 	lastCode   map[int]int // year → the number of the last code given
+	ms         *milestoneBook
+	msProblems []Problem
+	msRows     []int // the 时间节点 sheet's row of each milestone of the row being imported
 }
 
 func newImporter(ctx context.Context, tx *db.Tx, by auth.Actor, h sheet.Header, opt ImportOptions) (*importer, error) {
@@ -272,6 +310,7 @@ type rowInput struct {
 	in        Input
 	stageNote string
 	yearDone  int64
+	entries   []milestoneEntry // this project's rows of the 时间节点 sheet
 }
 
 func (im *importer) row(ctx context.Context, tx *db.Tx, r int, cells []sheet.Cell) (ImportRow, error) {
@@ -281,6 +320,8 @@ func (im *importer) row(ctx context.Context, tx *db.Tx, r int, cells []sheet.Cel
 	}
 	ri := im.read(cells, problem)
 	out.Code, out.Name = strings.TrimSpace(ri.in.Code), strings.TrimSpace(ri.in.Name)
+	ri.entries = im.ms.take(sheet.Normalize(out.Code), out.Name)
+	im.msRows = nil
 	if out.Name == "" {
 		problem("name", "请填写项目名称")
 	}
@@ -333,7 +374,11 @@ func (im *importer) row(ctx context.Context, tx *db.Tx, r int, cells []sheet.Cel
 			problem("", ae.Msg)
 		}
 		for _, k := range slices.Sorted(maps.Keys(ae.Fields)) {
-			key, _, _ := strings.Cut(k, ".") // targets.0.name → targets
+			key, rest, _ := strings.Cut(k, ".") // targets.0.name → targets
+			if p, ok := im.milestoneProblem(key, rest, ae.Fields[k]); ok {
+				out.Problems = append(out.Problems, p)
+				continue
+			}
 			problem(key, ae.Fields[k])
 		}
 		out.Outcome = Failed
@@ -350,6 +395,7 @@ func (im *importer) create(ctx context.Context, tx *db.Tx, ri rowInput, out *Imp
 	if in.Stage != "" && Stage(in.Stage).NeedsReason() && ri.stageNote == "" {
 		return apperr.InvalidFields(map[string]string{"stage_note": "新项目处于停滞或终止，请在“阶段说明”写明原因"})
 	}
+	in.Milestones, im.msRows = applyMilestones(nil, ri.entries)
 	if in.Code == "" {
 		// Numbered here from the codes already read: asking the database for
 		// the year's highest code once per row would make a large import
@@ -383,6 +429,7 @@ func (im *importer) update(ctx context.Context, tx *db.Tx, id int64, ri rowInput
 	before := InputOf(old, im.opt.Year)
 	in := before
 	merge(&in, ri)
+	in.Milestones, im.msRows = applyMilestones(in.Milestones, ri.entries)
 	changed := false
 	if !sameInput(before, in) {
 		p, err := Update(ctx, tx, im.by, id, in)
@@ -655,4 +702,19 @@ func (im *importer) unit(name string) (*org.Unit, string) {
 	default:
 		return nil, "有多个名为“" + name + "”的单位，请在项目页面上选择"
 	}
+}
+
+// milestoneProblem places a message about milestone i (field "milestones",
+// rest "3.planned") on the 时间节点 sheet's row and column it came from.
+func (im *importer) milestoneProblem(key, rest, msg string) (Problem, bool) {
+	if key != "milestones" || im.ms == nil {
+		return Problem{}, false
+	}
+	n, field, _ := strings.Cut(rest, ".")
+	i, err := strconv.Atoi(n)
+	if err != nil || i >= len(im.msRows) || im.msRows[i] == 0 {
+		return Problem{}, false
+	}
+	col := map[string]string{"name": "name", "planned": "planned", "actual": "actual", "unit_id": "unit", "note": "note"}[field]
+	return Problem{Sheet: im.ms.sheet, Row: im.msRows[i], Column: im.ms.h.Titles[col], Message: msg}, true
 }

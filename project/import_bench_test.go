@@ -33,7 +33,7 @@ func BenchmarkImport_10000Rows(b *testing.B) {
 		b.StopTimer()
 		e := newEnv(b)
 		b.StartTimer()
-		g, err := sheet.Read(bytes.NewReader(file.Bytes()))
+		g, err := sheet.ReadBook(bytes.NewReader(file.Bytes()))
 		if err != nil {
 			b.Fatal(err)
 		}

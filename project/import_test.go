@@ -82,7 +82,7 @@ func messyWorkbook(t *testing.T) []byte {
 
 func (e *env) importFile(by auth.Actor, data []byte, dry bool) *project.ImportReport {
 	e.t.Helper()
-	g, err := sheet.Read(bytes.NewReader(data))
+	g, err := sheet.ReadBook(bytes.NewReader(data))
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -252,7 +252,7 @@ func TestExport_ReimportsUnchanged(t *testing.T) {
 		rows = append(rows, project.Judged{P: p, Light: project.Green})
 	}
 	var buf bytes.Buffer
-	if err := project.WriteXLSX(&buf, "XX镇重点项目台账", 2026, rows); err != nil {
+	if err := project.WriteXLSX(&buf, "XX镇重点项目台账", 2026, rows, project.Day(2026, 3, 15), project.DefaultRules()); err != nil {
 		t.Fatal(err)
 	}
 	rep := e.importFile(e.staff, buf.Bytes(), true)
@@ -324,5 +324,75 @@ func TestImport_UpdatesByCodeAndMovesTheStage(t *testing.T) {
 	}
 	if len(rep.Rows) != 1 || !strings.Contains(strings.Join(rep.Rows[0].Changes, ","), "项目名称") {
 		t.Errorf("changes: %+v", rep.Rows)
+	}
+}
+
+func TestImport_TheMilestoneSheet(t *testing.T) {
+	e := newEnv(t)
+	e.withLeads()
+	p, err := e.create(e.staff, e.input("深海养殖平台"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []project.Judged
+	for _, x := range e.all() {
+		rows = append(rows, project.Judged{P: x})
+	}
+	var buf bytes.Buffer
+	if err := project.WriteXLSX(&buf, "台账", 2026, rows, project.Day(2026, 3, 15), project.DefaultRules()); err != nil {
+		t.Fatal(err)
+	}
+	// The town fills in 施工许可's completion date and adds a node, in the 时间节点 sheet.
+	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	// Row 1 title, row 2 header, rows 3–4 the two milestones (签约, 施工许可).
+	if v, _ := f.GetCellValue(project.MilestoneSheet, "C4"); v != "施工许可" {
+		t.Fatalf("C4 = %q", v)
+	}
+	must := func(err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(f.SetCellValue(project.MilestoneSheet, "E4", "2026/3/10"))
+	must(f.SetSheetRow(project.MilestoneSheet, "A5", &[]any{p.Code, p.Name, "竣工验收", "2027年6月", "", "", "经发办", "分两期"}))
+	var edited bytes.Buffer
+	must(f.Write(&edited))
+
+	rep := e.importFile(e.staff, edited.Bytes(), false)
+	if !rep.Committed || rep.Updated != 1 || rep.Milestones != project.MilestoneSheet {
+		t.Fatalf("import: %+v", rep)
+	}
+	got, err := project.Get(context.Background(), e.d, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Milestones) != 3 || project.FormatDate(got.Milestones[1].Actual) != "2026-03-10" ||
+		got.Milestones[2].Name != "竣工验收" || project.FormatDate(got.Milestones[2].Planned) != "2027-06-01" ||
+		got.Milestones[2].UnitID != e.econ.ID || got.Milestones[2].Note != "分两期" {
+		t.Errorf("milestones = %+v", got.Milestones)
+	}
+	if got.Milestones[0].ID != p.Milestones[0].ID || got.Milestones[1].ID != p.Milestones[1].ID {
+		t.Error("existing milestones were replaced rather than updated")
+	}
+
+	// A bad date and a node of a project the file does not list are named on the 时间节点 sheet.
+	must(f.SetCellValue(project.MilestoneSheet, "D5", "2027-02-30"))
+	must(f.SetSheetRow(project.MilestoneSheet, "A6", &[]any{"2026-999", "不存在的项目", "开工", "2026-05-01"}))
+	edited.Reset()
+	must(f.Write(&edited))
+	rep = e.importFile(e.staff, edited.Bytes(), true)
+	var got2 []string
+	for _, p := range rep.Problems {
+		got2 = append(got2, fmt.Sprintf("%s|%d|%s|%s", p.Sheet, p.Row, p.Column, p.Message))
+	}
+	joined := strings.Join(got2, "\n")
+	for _, want := range []string{"时间节点|5|计划日期|“2027-02-30”不是有效日期", "时间节点|6|项目编号|项目表里没有这个节点所属的项目"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("no problem %q among:\n%s", want, joined)
+		}
 	}
 }

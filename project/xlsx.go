@@ -238,16 +238,14 @@ type Judged struct {
 	Reasons []Reason
 }
 
-// WriteXLSX writes the projects as the 台账 spreadsheet: every field, the
-// light with its reasons, the planned and completed investment of year.
+// WriteXLSX writes the projects as the 台账 workbook: every field, the
+// light with its reasons and the planned and completed investment of year on
+// the first sheet; every milestone with its status on today on the second.
 // The importer reads it back unchanged.
-func WriteXLSX(w io.Writer, title string, year int, rows []Judged) error {
+func WriteXLSX(w io.Writer, title string, year int, rows []Judged, today time.Time, rules Rules) error {
 	cols := xlsxColumns(year)
-	var out []sheet.Col
-	for _, c := range cols {
-		out = append(out, sheet.Col{Title: c.aliases[0], Width: c.width, Kind: c.kind})
-	}
 	data := make([][]any, 0, len(rows))
+	var milestones [][]any
 	for _, r := range rows {
 		line := make([]any, len(cols))
 		for i, c := range cols {
@@ -265,18 +263,30 @@ func WriteXLSX(w io.Writer, title string, year int, rows []Judged) error {
 			}
 		}
 		data = append(data, line)
+		for _, m := range r.P.Milestones {
+			st, _ := m.Status(today, rules)
+			milestones = append(milestones, []any{r.P.Code, r.P.Name, m.Name, m.Planned, m.Actual, st.Label(), m.UnitName, m.Note})
+		}
 	}
-	return sheet.Write(w, "项目台账", out, data, sheet.WithTitle(title))
+	return sheet.WriteBook(w,
+		sheet.Table{Name: "项目台账", Title: title, Cols: sheetCols(cols, true), Rows: data},
+		sheet.Table{Name: MilestoneSheet, Title: title + " · 时间节点", Cols: sheetCols(milestoneColumns(), true), Rows: milestones})
 }
 
 // WriteTemplate writes an empty import template: the header of every
-// column the importer reads, under a title.
+// column the importer reads, under a title, with the 时间节点 sheet.
 func WriteTemplate(w io.Writer, title string, year int) error {
+	return sheet.WriteBook(w,
+		sheet.Table{Name: "项目", Title: title, Cols: sheetCols(xlsxColumns(year), false)},
+		sheet.Table{Name: MilestoneSheet, Title: title + " · 时间节点（可不填）", Cols: sheetCols(milestoneColumns(), false)})
+}
+
+func sheetCols(cols []xlsxColumn, computed bool) []sheet.Col {
 	var out []sheet.Col
-	for _, c := range xlsxColumns(year) {
-		if !c.computed {
+	for _, c := range cols {
+		if computed || !c.computed {
 			out = append(out, sheet.Col{Title: c.aliases[0], Width: c.width, Kind: c.kind})
 		}
 	}
-	return sheet.Write(w, "项目", out, nil, sheet.WithTitle(title))
+	return out
 }

@@ -66,6 +66,16 @@ func (g *Grid) Cell(r, c int) Cell {
 // has any non-empty cell. Old .xls files, other files and empty workbooks are rejected with apperr Invalid errors
 // that tell the user what to do.
 func Read(r io.Reader) (*Grid, error) {
+	grids, err := ReadBook(r)
+	if err != nil {
+		return nil, err
+	}
+	return grids[0], nil
+}
+
+// ReadBook reads a workbook as Read does and returns every visible worksheet that has any non-empty cell, in the
+// workbook's order (at least one).
+func ReadBook(r io.Reader) ([]*Grid, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("sheet.Read: %w", err)
@@ -98,6 +108,7 @@ func Read(r io.Reader) (*Grid, error) {
 	}
 	// A sheet that cannot be read (a chart sheet, a damaged part) is passed over if a later one has data.
 	var skipped error
+	var grids []*Grid
 	for _, name := range f.GetSheetList() {
 		if visible, err := f.GetSheetVisible(name); err != nil || !visible {
 			continue
@@ -119,7 +130,10 @@ func Read(r io.Reader) (*Grid, error) {
 		if !hasText(raw) {
 			continue
 		}
-		return readGrid(f, name, raw, meta), nil
+		grids = append(grids, readGrid(f, name, raw, meta))
+	}
+	if len(grids) > 0 {
+		return grids, nil
 	}
 	if skipped != nil {
 		return nil, notXLSX(skipped)

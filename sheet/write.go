@@ -44,31 +44,65 @@ func WithTitle(title string) Option {
 	return func(c *writeConfig) { c.title = title }
 }
 
-// Write writes a workbook of one worksheet named sheetName (characters Excel forbids in a name become "_", and it
-// is cut to 31 characters) to w: an optional title row, a bold, filled, bordered, wrapped and centred header row
-// frozen at the top with an autofilter, then rows, each a []any whose values match the columns' kinds. It streams
-// the rows, so large exports are cheap. A value of the wrong type, or a row longer than cols, is an error.
+// Table is one worksheet to write: its name (characters Excel forbids become "_", cut to 31 characters), an
+// optional title row above the header, the columns and the rows.
+type Table struct {
+	Name  string
+	Title string
+	Cols  []Col
+	Rows  [][]any
+}
+
+// Write writes a workbook of one worksheet named sheetName to w: an optional title row, a bold, filled, bordered,
+// wrapped and centred header row frozen at the top with an autofilter, then rows, each a []any whose values match
+// the columns' kinds. It streams the rows, so large exports are cheap. A value of the wrong type, or a row longer
+// than cols, is an error.
 func Write(w io.Writer, sheetName string, cols []Col, rows [][]any, opts ...Option) error {
 	var cfg writeConfig
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if len(cols) == 0 {
-		return fmt.Errorf("sheet.Write: no columns")
+	return WriteBook(w, Table{Name: sheetName, Title: cfg.title, Cols: cols, Rows: rows})
+}
+
+// WriteBook writes a workbook with one worksheet per table, in order, each laid out as Write lays out its one.
+func WriteBook(w io.Writer, tables ...Table) error {
+	if len(tables) == 0 {
+		return fmt.Errorf("sheet.WriteBook: no tables")
 	}
 	f := excelize.NewFile()
 	defer f.Close()
-	name := sheetTitle(sheetName)
-	if err := f.SetSheetName(f.GetSheetName(0), name); err != nil {
-		return fmt.Errorf("sheet.Write: %w", err)
-	}
 	st, err := newStyles(f)
 	if err != nil {
 		return fmt.Errorf("sheet.Write: %w", err)
 	}
+	for i, t := range tables {
+		name := sheetTitle(t.Name)
+		if i == 0 {
+			err = f.SetSheetName(f.GetSheetName(0), name)
+		} else {
+			_, err = f.NewSheet(name)
+		}
+		if err != nil {
+			return fmt.Errorf("sheet.Write: %w", err)
+		}
+		if err := writeTable(f, st, name, t); err != nil {
+			return err
+		}
+	}
+	if err := f.Write(w); err != nil {
+		return fmt.Errorf("sheet.Write: %w", err)
+	}
+	return nil
+}
 
+func writeTable(f *excelize.File, st styles, name string, t Table) error {
+	cols, rows := t.Cols, t.Rows
+	if len(cols) == 0 {
+		return fmt.Errorf("sheet.Write: no columns")
+	}
 	headerRow := 1
-	if cfg.title != "" {
+	if t.Title != "" {
 		headerRow = 2
 	}
 	lastCol, _ := excelize.ColumnNumberToName(len(cols))
@@ -99,8 +133,8 @@ func Write(w io.Writer, sheetName string, cols []Col, rows [][]any, opts ...Opti
 		}
 	}
 
-	if cfg.title != "" {
-		if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: st.title, Value: cfg.title}},
+	if t.Title != "" {
+		if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: st.title, Value: t.Title}},
 			excelize.RowOpts{Height: 28}); err != nil {
 			return fmt.Errorf("sheet.Write: %w", err)
 		}
@@ -139,9 +173,6 @@ func Write(w io.Writer, sheetName string, cols []Col, rows [][]any, opts ...Opti
 		}
 	}
 	if err := sw.Flush(); err != nil {
-		return fmt.Errorf("sheet.Write: %w", err)
-	}
-	if err := f.Write(w); err != nil {
 		return fmt.Errorf("sheet.Write: %w", err)
 	}
 	return nil

@@ -121,3 +121,9 @@ func benchProjects(b *testing.B, n int, path string) {
 // The battle map at town scale: 200 projects with 10 milestones each.
 func BenchmarkBattleMap_200(b *testing.B)   { benchProjects(b, 200, "/battlemap") }
 func BenchmarkProjectList_200(b *testing.B) { benchProjects(b, 200, "/projects") }
+
+// A county's whole library on one map: 5,000 projects with 10 milestones each.
+func BenchmarkBattleMap_5000(b *testing.B) { benchProjects(b, 5000, "/battlemap") }
+
+// The 台账 exported with every field, 5,000 projects.
+func BenchmarkProjectExport_5000(b *testing.B) { benchProjects(b, 5000, "/projects/export.xlsx") }

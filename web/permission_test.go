@@ -134,6 +134,8 @@ var (
 	prjViews  = []auth.Role{auth.Chief, auth.Leader, auth.Supervisor, auth.Staff, auth.Viewer}
 	prjEdits  = []auth.Role{auth.Chief, auth.Supervisor, auth.Staff}
 	prjRules  = []auth.Role{auth.Chief, auth.Supervisor}
+	// A leader may start a project (they lead it), so may import; the rows are then checked one by one.
+	prjCreates = []auth.Role{auth.Chief, auth.Leader, auth.Supervisor, auth.Staff}
 )
 
 func (m *matrix) unique(prefix string) string {
@@ -184,7 +186,12 @@ func routesUnderTest() []route {
 		{method: "GET", path: "/projects", allowed: prjViews},
 		{method: "GET", path: "/battlemap", allowed: prjViews},
 		{method: "GET", path: "/battlemap.svg", allowed: prjViews},
-		{method: "GET", path: "/projects/new", allowed: []auth.Role{auth.Chief, auth.Leader, auth.Supervisor, auth.Staff}},
+		{method: "GET", path: "/projects/new", allowed: prjCreates},
+		{method: "GET", path: "/projects/export.xlsx", allowed: prjViews},
+		{method: "GET", path: "/projects/import", allowed: prjCreates},
+		{method: "GET", path: "/projects/import/template.xlsx", allowed: prjCreates},
+		{method: "POST", path: "/projects/import", allowed: prjCreates},         // no file: refused after the check
+		{method: "POST", path: "/projects/import/confirm", allowed: prjCreates}, // no checked file: likewise
 		{method: "GET", path: "/projects/{project}", allowed: prjViews, scoped: true},
 		{method: "GET", path: "/projects/{project}/edit", allowed: prjEdits, scoped: true},
 		{method: "POST", path: "/projects", allowed: prjEdits, scoped: true, form: func(m *matrix, tg target) url.Values {

@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"guatu/account"
@@ -55,36 +54,14 @@ func (s *Server) projectChoices(r *http.Request) (projectChoices, error) {
 			c.Categories = append(c.Categories, option{strconv.FormatInt(x.ID, 10), x.Name})
 		}
 	}
-	// A project involves units across the town, beyond the clerk's own
-	// scope (配合单位, a milestone's unit): offer the whole tree of the
-	// town (or county) the actor works in. The domain still decides who may
-	// lead what.
-	roots := map[string]bool{}
-	for _, g := range actor(r).Grants {
-		if parts := strings.SplitN(strings.Trim(g.UnitPath, "/"), "/", 2); parts[0] != "" {
-			roots["/"+parts[0]+"/"] = true
-		}
-	}
-	tree, err := org.Tree(r.Context(), s.db, auth.SystemActor("ui"), org.TreeFilter{})
+	dir, err := project.LoadDirectory(r.Context(), s.db, actor(r))
 	if err != nil {
 		return c, err
 	}
-	inRoots := func(path string) bool {
-		return roots["/"+strings.SplitN(strings.Trim(path, "/"), "/", 2)[0]+"/"]
+	for _, l := range dir.Leaders {
+		c.Leaders = append(c.Leaders, option{strconv.FormatInt(l.ID, 10), l.Name + "（" + l.Position + "）"})
 	}
-	leaders, err := org.Leaders(r.Context(), s.db, auth.SystemActor("ui"))
-	if err != nil {
-		return c, err
-	}
-	for _, l := range leaders {
-		if inRoots(l.UnitPath) {
-			c.Leaders = append(c.Leaders, option{strconv.FormatInt(l.ID, 10), l.Name + "（" + l.Position + "）"})
-		}
-	}
-	for _, u := range tree {
-		if !inRoots(u.Path) {
-			continue
-		}
+	for _, u := range dir.Units {
 		c.Units = append(c.Units, optionOf(u))
 		if u.Kind == org.Village || u.Kind == org.Community {
 			c.Villages = append(c.Villages, optionOf(u))
@@ -106,11 +83,7 @@ func (s *Server) projectChoices(r *http.Request) (projectChoices, error) {
 }
 
 // projectRow is a project with its light on today.
-type projectRow struct {
-	P       *project.Project
-	Light   project.Light
-	Reasons []project.Reason
-}
+type projectRow = project.Judged
 
 func (s *Server) today() time.Time { return project.DayOf(s.db.Now(), s.loc) }
 
@@ -139,6 +112,16 @@ type projectListPage struct {
 	Rows      []projectRow
 	Pager     pager
 	CanCreate bool
+	Export    string // the spreadsheet of exactly these filters
+}
+
+// listFilter reads the 台账's filters from the query string; the page and
+// its spreadsheet export share it, so the export holds exactly the rows shown.
+func listFilter(q url.Values) project.Filter {
+	id := func(k string) int64 { n, _ := strconv.ParseInt(q.Get(k), 10, 64); return n }
+	return project.Filter{Query: q.Get("q"), Tier: project.Tier(q.Get("tier")), Stage: project.Stage(q.Get("stage")),
+		CategoryID: id("category"), LeaderID: id("leader"), UnitID: id("unit"), Flagship: q.Get("flagship") == "1",
+		Sort: q.Get("sort"), Details: true}
 }
 
 // projectList is the 台账: every project the actor may read, searchable and
@@ -151,10 +134,14 @@ func (s *Server) projectList(w http.ResponseWriter, r *http.Request) error {
 	if p.projectChoices, err = s.projectChoices(r); err != nil {
 		return err
 	}
-	id := func(k string) int64 { n, _ := strconv.ParseInt(q.Get(k), 10, 64); return n }
-	f := project.Filter{Query: q.Get("q"), Tier: project.Tier(q.Get("tier")), Stage: project.Stage(q.Get("stage")),
-		CategoryID: id("category"), LeaderID: id("leader"), UnitID: id("unit"), Flagship: q.Get("flagship") == "1",
-		Sort: q.Get("sort"), Details: true}
+	f := listFilter(q)
+	exportQ := url.Values{}
+	for k, v := range q {
+		if k != "page" {
+			exportQ[k] = v
+		}
+	}
+	p.Export = "/projects/export.xlsx?" + exportQ.Encode()
 	_, total, err := project.List(r.Context(), s.db, a, project.Filter{Query: f.Query, Tier: f.Tier, Stage: f.Stage,
 		CategoryID: f.CategoryID, LeaderID: f.LeaderID, UnitID: f.UnitID, Flagship: f.Flagship, Limit: 1})
 	if err != nil {

@@ -44,6 +44,7 @@ type Server struct {
 	version  string
 	files    fs.FS // templates and static, embedded or from disk
 	throttle *account.Throttle
+	imports  pendingImports // uploaded spreadsheets between their check and their import
 
 	mu     sync.Mutex
 	pages  map[string]*template.Template

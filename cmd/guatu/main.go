@@ -68,6 +68,7 @@ func commands() []command {
 		{"user", "disable|enable 用户名", "停用（并立即结束其会话）或启用账号", userCmd},
 		{"user", "list", "列出账号：用户名、姓名、单位、角色、状态", userCmd},
 		{"unit", "list", "列出单位及其编号（新建账号时 --unit 用）", unitCmd},
+		{"import", "projects 文件.xlsx [--dry-run] [--year 年度]", "从 Excel 导入项目：先逐行检查，全部无误才导入，有编号或同名的更新已有项目", importCmd},
 		{"backup", "--out 文件", "在服务运行时备份 SQLite 数据库，并做完整性检查", backup},
 		{"restore", "--from 文件 [--force]", "从备份恢复到 --db 指定的位置（先停止服务；目标已有数据时须加 --force）", restore},
 		{"audit", "verify", "校验审计记录的哈希链，指出第一条被改动或删除的记录", auditCmd},
