@@ -16,6 +16,7 @@ import (
 	"guatu/account"
 	"guatu/apperr"
 	"guatu/auth"
+	"guatu/sheet"
 )
 
 // reqState is what the middleware learns about a request, kept in its
@@ -280,6 +281,9 @@ func (s *Server) loadSession(next http.Handler) http.Handler {
 // The API under /api/ is exempt, and only it: it never reads a cookie, so a
 // forged cross-site request carries no credential it could use (a browser
 // does not add an Authorization header on its own).
+// maxFormBody bounds a page's form submission: an upload and its fields.
+const maxFormBody = sheet.MaxFileSize + 1<<20
+
 func (s *Server) csrf(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -292,6 +296,14 @@ func (s *Server) csrf(next http.Handler) http.Handler {
 			return
 		}
 		st := state(r)
+		// A form body is parsed in memory (nothing spills to a temporary file
+		// below 32 MB), so it is bounded well under that: the largest is an
+		// .xlsx upload of sheet.MaxFileSize.
+		if r.ContentLength > maxFormBody {
+			s.fail(w, r, apperr.Invalidf("提交的内容太大：上传的文件不能超过 %d MB", sheet.MaxFileSize>>20))
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
 		got := r.PostFormValue("csrf_token")
 		if got == "" {
 			got = r.Header.Get("X-CSRF-Token")

@@ -85,6 +85,11 @@ func TestProjectSpreadsheets_ExportCheckImport(t *testing.T) {
 	if res := staff.PostFile(t, "/projects/import", nil, "file", "旧表.xls", xls); res.Status != http.StatusUnprocessableEntity || !res.Contains(".xlsx") {
 		t.Errorf(".xls: %d %s", res.Status, res.Text())
 	}
+	// A body over the limit is refused before it is parsed.
+	huge := staff.PostFile(t, "/projects/import", nil, "file", "大表.xlsx", make([]byte, sheet.MaxFileSize+2<<20))
+	if huge.Status != http.StatusUnprocessableEntity || !huge.Contains("不能超过 20 MB") {
+		t.Errorf("huge upload: %d %s", huge.Status, huge.Text())
+	}
 	// The template downloads with the columns the importer reads.
 	tpl := staff.Get(t, "/projects/import/template.xlsx")
 	if g, err := sheet.Read(strings.NewReader(tpl.Body)); err != nil || !strings.Contains(g.Rows[len(g.Rows)-1][1].Text, "项目名称") {
