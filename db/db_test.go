@@ -3,6 +3,7 @@ package db_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -376,5 +377,72 @@ func TestOpen_RefusesMemoryDatabase(t *testing.T) {
 	}
 	if db.Redacted("postgres://u:secret@h/db") == "postgres://u:secret@h/db" {
 		t.Error("Redacted kept the password")
+	}
+}
+
+// The statements a transaction keeps prepared must not change what a query
+// returns: the same query run again, statements after a savepoint is rolled
+// back, and errors, all behave as unprepared.
+func TestTx_PreparedStatementsBehaveAsPlainOnes(t *testing.T) {
+	d := dbtest.New(t)
+	ctx := context.Background()
+	err := d.InTx(ctx, func(tx *db.Tx) error {
+		if _, err := tx.ExecContext(ctx, `CREATE TABLE stmt_t (id BIGINT PRIMARY KEY, v TEXT NOT NULL)`); err != nil {
+			return err
+		}
+		for i := 1; i <= 3; i++ {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO stmt_t (id, v) VALUES ($1, $2)`, i, fmt.Sprint("v", i)); err != nil {
+				return err
+			}
+		}
+		// The same query again and again, each time to the end.
+		for range 3 {
+			rows, err := tx.QueryContext(ctx, `SELECT id FROM stmt_t WHERE id >= $1 ORDER BY id`, 2)
+			if err != nil {
+				return err
+			}
+			var ids []int64
+			for rows.Next() {
+				var id int64
+				if err := rows.Scan(&id); err != nil {
+					return err
+				}
+				ids = append(ids, id)
+			}
+			rows.Close()
+			if !slices.Equal(ids, []int64{2, 3}) {
+				t.Errorf("ids = %v", ids)
+			}
+		}
+		// A cached insert inside a savepoint that is rolled back leaves nothing; the statement still works after.
+		if _, err := tx.ExecContext(ctx, `SAVEPOINT s`); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO stmt_t (id, v) VALUES ($1, $2)`, 4, "v4"); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO stmt_t (id, v) VALUES ($1, $2)`, 1, "again"); err == nil {
+			t.Error("a duplicate key was accepted")
+		}
+		if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT s`); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT s`); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO stmt_t (id, v) VALUES ($1, $2)`, 5, "v5"); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM stmt_t WHERE id > $1`, 0).Scan(&n); err != nil {
+			return err
+		}
+		if n != 4 {
+			t.Errorf("rows = %d, want 4 (1–3 and 5)", n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -119,6 +119,9 @@ type ColumnHelp struct {
 	Required bool
 }
 
+// MaxImportRows is the most rows one import reads.
+const MaxImportRows = 10000
+
 // errRollback ends a transaction that must leave nothing behind.
 var errRollback = errors.New("project: import rolled back")
 
@@ -138,7 +141,10 @@ func Import(ctx context.Context, d *db.DB, by auth.Actor, grids []*sheet.Grid, o
 	cols := xlsxColumns(opt.Year)
 	var wanted []sheet.Column
 	for _, c := range cols {
-		wanted = append(wanted, sheet.Column{Key: c.key, Aliases: c.aliases, Required: c.key == "name" || c.key == "unit_id" || c.key == "category_id"})
+		// Only the name is needed to find the header: a sheet that updates
+		// known projects may carry just their codes, names and new figures,
+		// and a new project without 类别 or 牵头单位 is refused row by row.
+		wanted = append(wanted, sheet.Column{Key: c.key, Aliases: c.aliases, Required: c.key == "name"})
 	}
 	var g *sheet.Grid
 	var h sheet.Header
@@ -160,6 +166,11 @@ func Import(ctx context.Context, d *db.DB, by auth.Actor, grids []*sheet.Grid, o
 	}
 	rep := &ImportReport{FileName: opt.FileName, Sheet: g.Sheet, Year: opt.Year, DryRun: opt.DryRun}
 	rep.HeaderRow = h.Row + 1
+	// One import holds the database's single writer for its whole length:
+	// about 2 s for this many rows. A larger list is split into files.
+	if n := len(g.Rows) - h.Row - 1; n > MaxImportRows {
+		return nil, apperr.Invalidf("工作表“%s”有 %d 行，一次最多导入 %d 行：请分成几个文件导入", g.Sheet, n, MaxImportRows)
+	}
 	used := map[int]bool{}
 	for _, c := range cols {
 		if i, ok := h.Cols[c.key]; ok {
@@ -247,7 +258,8 @@ type importer struct {
 	byName     map[string][]int64
 	seenCode   map[string]int // code or name → first row naming it
 	seenName   map[string]int
-	lastCode   map[int]int // year → the number of the last code given
+	lastCode   map[int]int    // year → the number of the last code given
+	visible    map[int64]bool // the projects the user may read
 	ms         *milestoneBook
 	msProblems []Problem
 	msRows     []int // the 时间节点 sheet's row of each milestone of the row being imported
@@ -275,6 +287,14 @@ func newImporter(ctx context.Context, tx *db.Tx, by auth.Actor, h sheet.Header, 
 	}
 	if im.byCode, im.byName, err = projectKeys(ctx, tx); err != nil {
 		return nil, err
+	}
+	readable, _, err := List(ctx, tx, by, Filter{})
+	if err != nil {
+		return nil, err
+	}
+	im.visible = make(map[int64]bool, len(readable))
+	for _, p := range readable {
+		im.visible[p.ID] = true
 	}
 	return im, nil
 }
@@ -306,11 +326,12 @@ func (im *importer) nextCode(year int) string {
 
 // rowInput is one row read into the form's terms.
 type rowInput struct {
-	present   map[string]bool // columns with a value in this row
-	in        Input
-	stageNote string
-	yearDone  int64
-	entries   []milestoneEntry // this project's rows of the 时间节点 sheet
+	present     map[string]bool // columns with a value in this row
+	in          Input
+	stageNote   string
+	yearDone    int64
+	entries     []milestoneEntry // this project's rows of the 时间节点 sheet
+	targetsCell string           // the 预期目标 cell as written
 }
 
 func (im *importer) row(ctx context.Context, tx *db.Tx, r int, cells []sheet.Cell) (ImportRow, error) {
@@ -322,7 +343,7 @@ func (im *importer) row(ctx context.Context, tx *db.Tx, r int, cells []sheet.Cel
 	out.Code, out.Name = strings.TrimSpace(ri.in.Code), strings.TrimSpace(ri.in.Name)
 	ri.entries = im.ms.take(sheet.Normalize(out.Code), out.Name)
 	im.msRows = nil
-	if out.Name == "" {
+	if out.Name == "" && out.Code == "" {
 		problem("name", "请填写项目名称")
 	}
 	// The same project twice in one file would be imported twice.
@@ -338,14 +359,23 @@ func (im *importer) row(ctx context.Context, tx *db.Tx, r int, cells []sheet.Cel
 	if _, ok := im.seenName[out.Name]; !ok {
 		im.seenName[out.Name] = r + 1
 	}
+	// A name finds only the projects the user may read: a project of
+	// another town with the same name is a different project, and its code
+	// is none of the user's business.
+	var named []int64
+	for _, id := range im.byName[out.Name] {
+		if im.visible[id] {
+			named = append(named, id)
+		}
+	}
 	var existing int64
 	switch {
 	case out.Code != "":
-		existing = im.byCode[out.Code]
-	case len(im.byName[out.Name]) > 1:
+		existing = im.byCode[sheet.Normalize(out.Code)]
+	case len(named) > 1:
 		problem("name", "已有多个名为“"+out.Name+"”的项目，请填写项目编号以区分")
-	case len(im.byName[out.Name]) == 1:
-		existing = im.byName[out.Name][0]
+	case len(named) == 1:
+		existing = named[0]
 	}
 	if len(out.Problems) > 0 {
 		out.Outcome = Failed
@@ -367,7 +397,12 @@ func (im *importer) row(ctx context.Context, tx *db.Tx, r int, cells []sheet.Cel
 		if !ok {
 			return out, err
 		}
+		// Rolled back and released: savepoints left open would nest one per
+		// refused row.
 		if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT import_row`); rerr != nil {
+			return out, rerr
+		}
+		if _, rerr := tx.ExecContext(ctx, `RELEASE SAVEPOINT import_row`); rerr != nil {
 			return out, rerr
 		}
 		if len(ae.Fields) == 0 {
@@ -392,6 +427,15 @@ func (im *importer) row(ctx context.Context, tx *db.Tx, r int, cells []sheet.Cel
 
 func (im *importer) create(ctx context.Context, tx *db.Tx, ri rowInput, out *ImportRow) error {
 	in := ri.in
+	var missing apperr.Fields
+	for key, msg := range map[string]string{"name": "新项目请填写项目名称", "category_id": "新项目请填写项目类别", "unit_id": "新项目请填写牵头单位"} {
+		if _, ok := im.h.Cols[key]; !ok || !ri.present[key] {
+			missing.Add(key, msg)
+		}
+	}
+	if err := missing.Err(); err != nil {
+		return err
+	}
 	if in.Stage != "" && Stage(in.Stage).NeedsReason() && ri.stageNote == "" {
 		return apperr.InvalidFields(map[string]string{"stage_note": "新项目处于停滞或终止，请在“阶段说明”写明原因"})
 	}
@@ -406,21 +450,32 @@ func (im *importer) create(ctx context.Context, tx *db.Tx, ri rowInput, out *Imp
 	if err != nil {
 		return err
 	}
-	im.byCode[p.Code] = p.ID
+	im.byCode[sheet.Normalize(p.Code)] = p.ID
 	out.Code, out.Outcome = p.Code, Created
 	if ri.present["year_completed"] && ri.yearDone != 0 {
-		return SetYearCompleted(ctx, tx, im.by, p.ID, im.opt.Year, ri.yearDone)
+		return yearCompleted(SetYearCompleted(ctx, tx, im.by, p.ID, im.opt.Year, ri.yearDone))
 	}
 	return nil
 }
 
+// yearCompleted names SetYearCompleted's refusal by the column it came from.
+func yearCompleted(err error) error {
+	if ae, ok := apperr.As(err); ok && ae.Fields != nil {
+		return apperr.InvalidFields(renameKeys(ae.Fields, map[string]string{"completed": "year_completed"}))
+	}
+	return err
+}
+
 func (im *importer) update(ctx context.Context, tx *db.Tx, id int64, ri rowInput, out *ImportRow) error {
+	if err := Lock(ctx, tx, id); err != nil {
+		return err
+	}
 	old, err := Get(ctx, tx, id)
 	if err != nil {
 		return err
 	}
 	if !CanView(im.by, old) {
-		return apperr.InvalidFields(map[string]string{"code": "项目编号“" + old.Code + "”已被您无权查看的项目使用"})
+		return apperr.InvalidFields(map[string]string{"code": "项目编号“" + ri.in.Code + "”已被其他项目使用，新项目请换一个编号或留空"})
 	}
 	if !CanEdit(im.by, old) {
 		return apperr.Forbiddenf("您无权修改项目“%s”", old.Name)
@@ -437,14 +492,19 @@ func (im *importer) update(ctx context.Context, tx *db.Tx, id int64, ri rowInput
 			return err
 		}
 		out.Changes = changedFields(old.snapshot(), p.snapshot())
-		changed = len(out.Changes) > 0
+		changed = true
 	}
 	if ri.present["stage"] && Stage(ri.in.Stage) != old.Stage {
 		on := ri.in.StageSince
 		if on == "" {
 			on = FormatDate(DayOf(tx.Now(), shanghai))
 		}
-		if _, err := SetStage(ctx, tx, im.by, id, Stage(ri.in.Stage), on, firstOf(ri.stageNote, "由 Excel 导入")); err != nil {
+		// 停滞 and 终止 need the reason the sheet gives; other moves are noted as imported.
+		note := ri.stageNote
+		if note == "" && !Stage(ri.in.Stage).NeedsReason() {
+			note = "由 Excel 导入"
+		}
+		if _, err := SetStage(ctx, tx, im.by, id, Stage(ri.in.Stage), on, note); err != nil {
 			if ae, ok := apperr.As(err); ok && ae.Fields != nil {
 				return apperr.InvalidFields(renameKeys(ae.Fields, map[string]string{"stage": "stage", "on_date": "stage_since", "note": "stage_note"}))
 			}
@@ -454,7 +514,7 @@ func (im *importer) update(ctx context.Context, tx *db.Tx, id int64, ri rowInput
 		changed = true
 	}
 	if ri.present["year_completed"] && ri.yearDone != old.Plan(im.opt.Year).Completed {
-		if err := SetYearCompleted(ctx, tx, im.by, id, im.opt.Year, ri.yearDone); err != nil {
+		if err := yearCompleted(SetYearCompleted(ctx, tx, im.by, id, im.opt.Year, ri.yearDone)); err != nil {
 			return err
 		}
 		out.Changes = append(out.Changes, strconv.Itoa(im.opt.Year)+"年已完成投资")
@@ -470,6 +530,10 @@ func (im *importer) update(ctx context.Context, tx *db.Tx, id int64, ri rowInput
 // merge lays the row's non-blank cells over the stored project's form: a
 // blank cell keeps what is stored, so a sheet with fewer columns, or gaps,
 // never wipes anything.
+//
+// A spreadsheet does not keep text exactly (line ends, full-width letters,
+// doubled spaces), so text that reads the same once folded keeps the stored
+// form: an exported file imports back without a change.
 func merge(in *Input, ri rowInput) {
 	src := reflect.ValueOf(ri.in)
 	dst := reflect.ValueOf(in).Elem()
@@ -477,7 +541,14 @@ func merge(in *Input, ri rowInput) {
 		if !ri.present[key] || key == "stage" || key == "stage_since" {
 			continue
 		}
-		dst.FieldByName(field).Set(src.FieldByName(field))
+		from, to := src.FieldByName(field), dst.FieldByName(field)
+		if from.Kind() == reflect.String && foldText(from.String()) == foldText(to.String()) {
+			continue
+		}
+		if key == "targets" && foldText(ri.targetsCell) == foldText(targetInputsText(in.Targets)) {
+			continue
+		}
+		to.Set(from)
 	}
 }
 
@@ -540,7 +611,10 @@ func (im *importer) read(cells []sheet.Cell, problem func(key, msg string)) rowI
 	ri := rowInput{present: map[string]bool{}}
 	in := &ri.in
 	in.PlanYear = strconv.Itoa(im.opt.Year)
-	for key, col := range im.h.Cols {
+	// Columns in the sheet's order, so a row's problems read left to right.
+	keys := slices.SortedFunc(maps.Keys(im.h.Cols), func(a, b string) int { return im.h.Cols[a] - im.h.Cols[b] })
+	for _, key := range keys {
+		col := im.h.Cols[key]
 		var c sheet.Cell
 		if col < len(cells) {
 			c = cells[col]
@@ -685,6 +759,7 @@ func (im *importer) read(cells []sheet.Cell, problem func(key, msg string)) rowI
 			}
 		case "targets":
 			in.Targets = parseTargets(raw)
+			ri.targetsCell = raw
 		case "description":
 			in.Description = raw // with its line breaks
 		}
@@ -717,4 +792,20 @@ func (im *importer) milestoneProblem(key, rest, msg string) (Problem, bool) {
 	}
 	col := map[string]string{"name": "name", "planned": "planned", "actual": "actual", "unit_id": "unit", "note": "note"}[field]
 	return Problem{Sheet: im.ms.sheet, Row: im.msRows[i], Column: im.ms.h.Titles[col], Message: msg}, true
+}
+
+// foldText is text as compared across a spreadsheet: folded widths, every
+// run of white space (line ends, blank lines) as one space.
+func foldText(s string) string {
+	return strings.Join(strings.Fields(sheet.Normalize(s)), " ")
+}
+
+func targetInputsText(ts []TargetInput) string {
+	out := make([]Target, 0, len(ts))
+	for _, t := range ts {
+		if strings.TrimSpace(t.Name) != "" || strings.TrimSpace(t.Value) != "" {
+			out = append(out, Target{Name: strings.TrimSpace(t.Name), Value: strings.TrimSpace(t.Value), Unit: strings.TrimSpace(t.Unit)})
+		}
+	}
+	return targetsText(out)
 }

@@ -158,11 +158,15 @@ func (mb *milestoneBook) take(code, name string) []milestoneEntry {
 func applyMilestones(list []MilestoneInput, entries []milestoneEntry) ([]MilestoneInput, []int) {
 	rows := make([]int, len(list))
 	out := append([]MilestoneInput(nil), list...)
+	// Two milestones of one name (开工 of two phases) pair with the sheet's
+	// rows of that name in order.
+	taken := make([]bool, len(out))
 	for _, e := range entries {
 		at := -1
 		for i, m := range out {
-			if strings.TrimSpace(m.Name) == e.name {
+			if i < len(taken) && !taken[i] && strings.TrimSpace(m.Name) == e.name {
 				at = i
+				taken[i] = true
 				break
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -228,12 +229,19 @@ func TestImport_AllOrNothingWithEveryProblemNamed(t *testing.T) {
 func TestExport_ReimportsUnchanged(t *testing.T) {
 	e := newEnv(t)
 	e.withLeads()
-	in := e.input("XX古厝活化利用示范区")
-	in.Targets = []project.TargetInput{{Name: "年接待游客", Value: "20", Unit: "万人次"}, {Name: "获评", Value: "省级示范"}}
+	in := e.input("XX古厝活化利用示范区（一期）")
+	// What a spreadsheet does not keep exactly: full-width letters typed with a Chinese keyboard, Windows line
+	// ends and blank lines from the form's textarea, doubled spaces, targets that are not a number and a unit,
+	// and two milestones of one name.
+	in.Code = "ＧＣ－０１"
+	in.Targets = []project.TargetInput{{Name: "年接待游客", Value: "20", Unit: "万人次"}, {Name: "获评", Value: "省级示范"},
+		{Name: "年产值", Value: "约8000", Unit: "万元"}, {Name: "就业、税收"}}
 	in.LocationUnitID = fmt.Sprint(e.v1.ID)
 	in.Flagship = true
 	in.TotalInvest = "12345.6789"
-	in.Description = "修缮古厝 36 栋\n建设游客中心"
+	in.InvestorContact = "王  工 １３９００００００００"
+	in.Description = "修缮古厝 36 栋\r\n\r\n建设游客中心"
+	in.Milestones = append(in.Milestones, project.MilestoneInput{Name: "开工", Planned: "2026-04-01"}, project.MilestoneInput{Name: "开工", Planned: "2026-09-01"})
 	p, err := e.create(e.staff, in)
 	if err != nil {
 		t.Fatal(err)
@@ -266,6 +274,19 @@ func TestExport_ReimportsUnchanged(t *testing.T) {
 	if len(rep.Ignored) != 0 {
 		t.Errorf("export columns the importer does not know: %v", rep.Ignored)
 	}
+	// Committed, nothing is written: every stored value reads back as it was.
+	before := map[int64]project.Input{}
+	for _, p := range e.all() {
+		before[p.ID] = project.InputOf(p, 2026)
+	}
+	if rep := e.importFile(e.staff, buf.Bytes(), false); !rep.Committed || rep.Unchanged != 2 {
+		t.Fatalf("commit: %+v", rep)
+	}
+	for _, p := range e.all() {
+		if after := project.InputOf(p, 2026); !reflect.DeepEqual(after, before[p.ID]) {
+			t.Errorf("re-importing the export changed %s:\nbefore %+v\nafter  %+v", p.Name, before[p.ID], after)
+		}
+	}
 	// The template has the same header, without the computed columns.
 	buf.Reset()
 	if err := project.WriteTemplate(&buf, "XX镇重点项目导入模板", 2026); err != nil {
@@ -294,8 +315,8 @@ func TestImport_UpdatesByCodeAndMovesTheStage(t *testing.T) {
 	f := excelize.NewFile()
 	defer f.Close()
 	for i, r := range [][]any{
-		{"项目编号", "项目名称", "项目类别", "牵头单位", "总投资（万元）", "项目阶段", "进入阶段日期", "2026年已完成投资（万元）"},
-		{p.Code, "滨海休闲旅游（一期）", "文化旅游", "经发办", "-", "洽谈", "2026-03-15", "150.25"},
+		{"项目编号", "项目名称", "项目类别", "牵头单位", "总投资（万元）", "项目阶段", "进入阶段日期", "2026年已完成投资（万元）", "项目简介", "2026年计划投资"},
+		{p.Code, "滨海休闲旅游（一期）", "文化旅游", "经发办", "-", "洽谈", "2026-03-15", "150.25", "新的简介", "1"},
 	} {
 		cell, _ := excelize.CoordinatesToCellName(1, i+1)
 		if err := f.SetSheetRow("Sheet1", cell, &r); err != nil {
@@ -321,6 +342,29 @@ func TestImport_UpdatesByCodeAndMovesTheStage(t *testing.T) {
 	// "-" is a blank: the total investment stays; columns not in the sheet stay too.
 	if got.TotalInvest != p.TotalInvest || len(got.Milestones) != len(p.Milestones) || got.LeaderID != p.LeaderID {
 		t.Errorf("fields not in the sheet changed: %+v", got)
+	}
+	if got.Description != "新的简介" || got.Plan(2026).Planned != 10_000 {
+		t.Errorf("description %q, plan %d", got.Description, got.Plan(2026).Planned)
+	}
+	if changes := strings.Join(rep.Rows[0].Changes, ","); !strings.Contains(changes, "项目简介") || !strings.Contains(changes, "2026年计划投资") {
+		t.Errorf("changes = %s", changes)
+	}
+	// Only the description changes: the row is "updated", never "unchanged" while something is written.
+	f2 := excelize.NewFile()
+	defer f2.Close()
+	for i, r := range [][]any{{"项目编号", "项目名称", "项目简介"}, {p.Code, "", "再改一次简介"}} {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := f2.SetSheetRow("Sheet1", cell, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	buf.Reset()
+	if err := f2.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	// The name column must be there; a blank name keeps the stored one.
+	if rep := e.importFile(e.staff, buf.Bytes(), true); rep.Updated != 1 || rep.Unchanged != 0 {
+		t.Errorf("description-only change: updated %d unchanged %d problems %v", rep.Updated, rep.Unchanged, rep.Problems)
 	}
 	if len(rep.Rows) != 1 || !strings.Contains(strings.Join(rep.Rows[0].Changes, ","), "项目名称") {
 		t.Errorf("changes: %+v", rep.Rows)

@@ -200,6 +200,18 @@ func View(ctx context.Context, q db.Querier, by auth.Actor, id int64) (*Project,
 	return p, nil
 }
 
+// Lock holds the project's row until the transaction ends, for a change
+// computed from what was read in it (a PATCH, an import row): on PostgreSQL
+// two such changes would otherwise each write over the other. SQLite runs
+// one writing transaction at a time, so there it has nothing to do.
+func Lock(ctx context.Context, tx *db.Tx, id int64) error {
+	if tx.Dialect() != db.Postgres {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `SELECT id FROM projects WHERE id = $1 FOR UPDATE`, id)
+	return err
+}
+
 // snapshot is what the audit trail keeps of a project, with Chinese keys so
 // the change history reads in plain words.
 func (p *Project) snapshot() map[string]any {
@@ -211,11 +223,18 @@ func (p *Project) snapshot() map[string]any {
 	for i, u := range p.CoUnits {
 		co[i] = u.Name
 	}
-	return map[string]any{"项目编号": p.Code, "项目名称": p.Name, "类别": p.CategoryName, "级别": p.Level.Label(),
+	snap := map[string]any{"项目编号": p.Code, "项目名称": p.Name, "类别": p.CategoryName, "级别": p.Level.Label(),
 		"项目库": p.Tier.Label(), "阶段": p.Stage.Label(), "牵引性": p.Flagship, "链主型": p.ChainLeader, "投资方": p.Investor,
-		"项目地点": p.Location, "总投资（万元）": Wan(p.TotalInvest), "累计完成投资（万元）": Wan(p.CompletedInvest),
+		"投资方联系人": p.InvestorContact, "项目地点": p.Location, "所在村（社区）": p.LocationUnitName,
+		"用地面积（亩）": fmt.Sprintf("%d.%02d", p.LandAreaCentimu/100, p.LandAreaCentimu%100),
+		"总投资（万元）": WanExact(p.TotalInvest), "累计完成投资（万元）": WanExact(p.CompletedInvest),
 		"责任领导": p.LeaderName, "牵头单位": p.UnitName, "配合单位": co, "责任人": p.PersonInCharge,
-		"计划开工日期": FormatDate(p.PlannedStart), "计划投产日期": FormatDate(p.PlannedOperating), "时间节点": ms}
+		"计划开工日期": FormatDate(p.PlannedStart), "计划投产日期": FormatDate(p.PlannedOperating), "时间节点": ms,
+		"预期目标": targetsText(p.Targets), "项目简介": p.Description}
+	for _, y := range p.YearPlans {
+		snap[fmt.Sprintf("%d年计划投资（万元）", y.Year)] = WanExact(y.Planned)
+	}
+	return snap
 }
 
 // check resolves and checks the references of validated fields.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"guatu/db"
+	"guatu/sheet"
 )
 
 // Category is an entry of the editable category list.
@@ -97,7 +98,7 @@ func projectKeys(ctx context.Context, q db.Querier) (byCode map[string]int64, by
 		if err := rows.Scan(&id, &code, &name); err != nil {
 			return nil, nil, err
 		}
-		byCode[code] = id
+		byCode[sheet.Normalize(code)] = id // "ＸＭ－０１" typed with a Chinese keyboard is XM-01
 		byName[name] = append(byName[name], id)
 	}
 	return byCode, byName, rows.Err()

@@ -287,8 +287,8 @@ func sheetUnit(g *Grid, top int) string {
 // Skip reports why a data row is not a record, or "" when it is one:
 //   - "空行": every cell is empty;
 //   - "合计行": a cell reads 合计, 总计 or 小计 (spaces ignored), or starts with 合计;
-//   - "说明行": the first non-empty cell starts with 注, 备注, 说明, 填报, 审核, 制表 or 联系人 and the row holds at most
-//     two different texts (a note merged across the row counts once).
+//   - "说明行": the first non-empty cell starts with 注： (or 注1, 注①), 备注, 说明：, 填报, 审核, 制表 or 联系人 and the
+//     row holds at most two different texts (a note merged across the row counts once).
 func Skip(row []Cell) string {
 	var first string
 	var texts []string
@@ -313,11 +313,15 @@ func Skip(row []Cell) string {
 		return "空行"
 	case total:
 		return "合计行"
-	case len(texts) <= 2 && hasAnyPrefix(first, "注", "备注", "说明", "填报", "审核", "制表", "联系人"):
+	case len(texts) <= 2 && (noteMark.MatchString(first) || hasAnyPrefix(first, "备注", "说明:", "填报", "审核", "制表", "联系人")):
 		return "说明行"
 	}
 	return ""
 }
+
+// noteMark is how a note begins: "注：", "注1", "注①" or 注 alone; a project
+// such as 注塑件生产线 is not a note.
+var noteMark = regexp.MustCompile(`^注($|[:0-9①②③④⑤⑥⑦⑧⑨⑩])`)
 
 func hasAnyPrefix(s string, prefixes ...string) bool {
 	for _, p := range prefixes {

@@ -61,6 +61,8 @@ func TestSkip(t *testing.T) {
 		{"remark", cells("", "备注：其他"), "说明行"},
 		{"explanation", cells("说明：…"), "说明行"},
 		{"filled by and checked by", cells("填报人：张三", "", "审核人：李四"), "说明行"},
+		{"a project whose name begins with 注", cells("注塑件生产线", "1200"), ""},
+		{"numbered note", cells("注1：以上为计划数"), "说明行"},
 		{"made by", cells("制表：王五", "2026-03-01"), "说明行"},
 		{"contact", cells("联系人：赵六", "电话：123"), "说明行"},
 		{"note words but a full row", cells("注", "道路", "住建办", "1200"), ""},

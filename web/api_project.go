@@ -547,6 +547,9 @@ func (s *Server) apiProjectCreate(w http.ResponseWriter, r *http.Request) error 
 func (s *Server) changeProject(r *http.Request, id int64, change func(in *project.Input, old *project.Project) error) (*project.Project, error) {
 	var p *project.Project
 	err := s.db.InTx(r.Context(), func(tx *db.Tx) error {
+		if err := project.Lock(r.Context(), tx, id); err != nil {
+			return err
+		}
 		old, err := project.View(r.Context(), tx, actor(r), id)
 		if err != nil {
 			return err

@@ -6,9 +6,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
-	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,7 +24,14 @@ import (
 // (RFC 6266: an ASCII fallback and the UTF-8 name).
 func attachment(w http.ResponseWriter, contentType, fallback, name string) {
 	w.Header().Set("Content-Type", contentType)
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, fallback, url.PathEscape(name)))
+	// FormatMediaType writes filename*=utf-8''… for a non-ASCII name, escaping
+	// every character RFC 5987 does not allow; the plain ASCII name goes first
+	// for clients that know only that.
+	cd := `attachment; filename="` + fallback + `"`
+	if ext := mime.FormatMediaType("attachment", map[string]string{"filename": name}); ext != "" {
+		cd += "; " + strings.TrimPrefix(ext, "attachment; ")
+	}
+	w.Header().Set("Content-Disposition", cd)
 	w.Header().Set("Cache-Control", "no-store")
 }
 

@@ -27,7 +27,7 @@ func TestProjectSpreadsheets_ExportCheckImport(t *testing.T) {
 	}
 	res := staff.Get(t, "/projects/export.xlsx?q=精深")
 	if res.Status != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/vnd.openxmlformats") ||
-		!strings.Contains(res.Header.Get("Content-Disposition"), "filename*=UTF-8''") {
+		!strings.Contains(res.Header.Get("Content-Disposition"), `filename="projects-2026-03-15.xlsx"; filename*=utf-8''XX%E9%95%87`) {
 		t.Fatalf("export: %d %v", res.Status, res.Header)
 	}
 	g, err := sheet.Read(strings.NewReader(res.Body))
@@ -51,8 +51,8 @@ func TestProjectSpreadsheets_ExportCheckImport(t *testing.T) {
 	// Uploading the whole export back: checked, every row unchanged, then imported with nothing changed.
 	full := staff.Get(t, "/projects/export.xlsx").Body
 	check := staff.PostFile(t, "/projects/import", url.Values{"year": {"2026"}}, "file", "台账.xlsx", []byte(full))
-	if check.Status != http.StatusOK || !check.Contains("无变化") || !check.Contains("确认导入") {
-		t.Fatalf("check: %d %s", check.Status, check.Text())
+	if n := strings.Count(check.Body, `<td class="nowrap">无变化</td>`); check.Status != http.StatusOK || n != 2 || !check.Contains("确认导入") {
+		t.Fatalf("check: %d, %d rows unchanged, want 2: %s", check.Status, n, check.Text())
 	}
 	token := regexp.MustCompile(`name="token" value="([0-9a-f]+)"`).FindStringSubmatch(check.Body)
 	if token == nil {
@@ -68,6 +68,26 @@ func TestProjectSpreadsheets_ExportCheckImport(t *testing.T) {
 	}
 	if again := staff.PostForm(t, "/projects/import/confirm", url.Values{"token": {token[1]}}); !again.Contains("已过期") {
 		t.Errorf("a confirmed file was importable twice: %s", again.Text())
+	}
+	// Imported back, the 台账 reads exactly as before (the title row carries the day, so it is left out).
+	rowsOf := func(body string) string {
+		g, err := sheet.ReadBook(strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for _, grid := range g {
+			for _, r := range grid.Rows[1:] {
+				for _, c := range r {
+					b.WriteString(c.Text + "|")
+				}
+				b.WriteString("\n")
+			}
+		}
+		return b.String()
+	}
+	if after := staff.Get(t, "/projects/export.xlsx").Body; rowsOf(after) != rowsOf(full) {
+		t.Errorf("importing the export changed the 台账:\nbefore %s\nafter  %s", rowsOf(full), rowsOf(after))
 	}
 
 	// A sheet with a mistake is refused with the row and column named, and nothing kept.
