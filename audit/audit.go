@@ -65,6 +65,7 @@ const (
 	ProjectStageChanged Action = "project.stage"
 	ProjectsImported    Action = "project.imported"
 	ProjectsExported    Action = "project.exported"
+	CalendarChanged     Action = "calendar.changed"
 	ListEntryChanged    Action = "settings.list_changed"
 	Restored            Action = "system.restored"
 )
@@ -121,6 +122,7 @@ var labels = map[Action]string{
 	ProjectStageChanged: "调整项目阶段",
 	ProjectsImported:    "导入项目",
 	ProjectsExported:    "导出项目台账",
+	CalendarChanged:     "修改节假日安排",
 	ListEntryChanged:    "修改项目分类或节点模板",
 	Restored:            "从备份恢复数据库",
 	TokenCreated:        "创建接口令牌",

@@ -138,6 +138,7 @@ const (
 	ViewProject    Action = "project.view"    // read projects led or co-run by units in scope
 	EditProject    Action = "project.edit"    // create and change projects led by units in scope
 	ProjectRules   Action = "project.rules"   // the light thresholds, the category list and the node templates
+	EditCalendar   Action = "calendar.edit"   // the holidays and 调休 days of the working-day calendar
 )
 
 // policy says which roles may do which action inside their subtree. It is
@@ -158,6 +159,8 @@ var policy = map[Action][]Role{
 	// The rules that colour every project are the supervision office's
 	// (DESIGN.md §4), with the chief above it.
 	ProjectRules: {Chief, Supervisor},
+	// The calendar is system data that every deadline depends on.
+	EditCalendar: {SysAdmin},
 }
 
 // Allowed reports whether role r may ever do act (somewhere).

@@ -157,6 +157,13 @@ func routesUnderTest() []route {
 		{method: "GET", path: "/admin/users", allowed: acctViews},
 		{method: "GET", path: "/admin/users/new", allowed: sysOnly},
 		{method: "GET", path: "/admin/security", allowed: secOnly},
+		{method: "GET", path: "/admin/holidays", allowed: sysOnly},
+		{method: "POST", path: "/admin/holidays", allowed: sysOnly, form: func(*matrix, target) url.Values {
+			return url.Values{"date": {"2027-10-01"}, "kind": {"off"}, "name": {"国庆节"}}
+		}},
+		{method: "POST", path: "/admin/holidays/delete", allowed: sysOnly, form: func(*matrix, target) url.Values {
+			return url.Values{"date": {"2026-10-01"}}
+		}},
 		{method: "GET", path: "/audit", allowed: audOnly},
 		{method: "GET", path: "/audit/export.csv", allowed: audOnly},
 		{method: "POST", path: "/admin/security", allowed: secOnly, form: func(m *matrix, _ target) url.Values {

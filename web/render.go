@@ -92,6 +92,7 @@ func navFor(a auth.Actor) []NavItem {
 	add(auth.ViewOrg, NavItem{"people", "人员", "/org/people", "people"})
 	add(auth.ViewAccounts, NavItem{"users", "账号与角色", "/admin/users", "users"})
 	add(auth.ManageSecurity, NavItem{"security", "安全设置", "/admin/security", "shield"})
+	add(auth.EditCalendar, NavItem{"holidays", "节假日安排", "/admin/holidays", "calendar"})
 	add(auth.ViewAudit, NavItem{"audit", "审计日志", "/audit", "audit"})
 	nav = append(nav, NavItem{"me", "我的", "/me", "me"})
 	return nav
@@ -139,6 +140,9 @@ func (s *Server) funcs(assets map[string]string) template.FuncMap {
 		"fieldKey": func(group string, i int, field string) string { return fmt.Sprintf("%s.%d.%s", group, i, field) },
 		"wan":      project.Wan,
 		"ymd":      project.FormatDate,
+		"weekday": func(t time.Time) string {
+			return [...]string{"日", "一", "二", "三", "四", "五", "六"}[t.Weekday()]
+		},
 		"can": func(a auth.Actor, act string, path string) bool {
 			return auth.Can(a, auth.Action(act), path)
 		},

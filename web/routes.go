@@ -76,6 +76,9 @@ func (s *Server) routes() http.Handler {
 	private.Handle("POST /admin/users/{id}/grants", s.h(s.userGrant))
 	private.Handle("POST /admin/users/{id}/revoke", s.h(s.userRevoke))
 	private.Handle("POST /admin/sessions/revoke", s.h(s.adminSessionRevoke))
+	private.Handle("GET /admin/holidays", s.h(s.holidays))
+	private.Handle("POST /admin/holidays", s.h(s.holidaySet))
+	private.Handle("POST /admin/holidays/delete", s.h(s.holidayDelete))
 	private.Handle("GET /admin/security", s.h(s.securityForm))
 	private.Handle("POST /admin/security", s.h(s.securitySave))
 
