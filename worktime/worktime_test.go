@@ -135,7 +135,10 @@ func TestSetAndDeleteDays(t *testing.T) {
 			t.Errorf("%+v: err = %v, want invalid", bad, err)
 		}
 	}
-	err = try(func(tx *db.Tx) error { _, err := worktime.SetDay(ctx, tx, staff, worktime.DayInput{Date: "2027-01-02", Kind: "off"}); return err })
+	err = try(func(tx *db.Tx) error {
+		_, err := worktime.SetDay(ctx, tx, staff, worktime.DayInput{Date: "2027-01-02", Kind: "off"})
+		return err
+	})
 	if apperr.KindOf(err) != apperr.Forbidden {
 		t.Errorf("staff: err = %v, want forbidden", err)
 	}
