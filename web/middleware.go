@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -304,6 +305,18 @@ func (s *Server) csrf(next http.Handler) http.Handler {
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+		// Parsed here, so a body without a length (chunked) that runs past
+		// the limit is named as too large rather than as a stale page.
+		var parseErr error
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+			parseErr = r.ParseMultipartForm(32 << 20)
+		} else {
+			parseErr = r.ParseForm()
+		}
+		if tooBig := (*http.MaxBytesError)(nil); errors.As(parseErr, &tooBig) {
+			s.fail(w, r, apperr.Invalidf("提交的内容太大：上传的文件不能超过 %d MB", sheet.MaxFileSize>>20))
+			return
+		}
 		got := r.PostFormValue("csrf_token")
 		if got == "" {
 			got = r.Header.Get("X-CSRF-Token")

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -109,6 +110,18 @@ func TestProjectSpreadsheets_ExportCheckImport(t *testing.T) {
 	huge := staff.PostFile(t, "/projects/import", nil, "file", "大表.xlsx", make([]byte, sheet.MaxFileSize+2<<20))
 	if huge.Status != http.StatusUnprocessableEntity || !huge.Contains("不能超过 20 MB") {
 		t.Errorf("huge upload: %d %s", huge.Status, huge.Text())
+	}
+	// Without a length (chunked), the same upload is refused with the same message once it runs past the limit.
+	req, err := http.NewRequest(http.MethodPost, env.HTTP.URL+"/projects/import", io.MultiReader(
+		strings.NewReader("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.xlsx\"\r\n\r\n"),
+		bytes.NewReader(make([]byte, sheet.MaxFileSize+2<<20))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "multipart/form-data; boundary=b")
+	req.ContentLength = -1
+	if res := staff.Do(t, req); res.Status != http.StatusUnprocessableEntity || !res.Contains("不能超过 20 MB") {
+		t.Errorf("chunked huge upload: %d %s", res.Status, res.Text())
 	}
 	// The template downloads with the columns the importer reads.
 	tpl := staff.Get(t, "/projects/import/template.xlsx")
