@@ -48,7 +48,7 @@ func (s *Server) holidaysData(r *http.Request, year int) (holidaysPage, error) {
 }
 
 func (s *Server) holidays(w http.ResponseWriter, r *http.Request) error {
-	year := importYear(r.URL.Query().Get("year"), s.db.Now().In(s.loc).Year())
+	year := yearParam(r.URL.Query().Get("year"), s.db.Now().In(s.loc).Year())
 	pg, err := s.holidaysData(r, year)
 	if err != nil {
 		return err

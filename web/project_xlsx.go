@@ -76,7 +76,7 @@ func (s *Server) projectTemplate(w http.ResponseWriter, r *http.Request) error {
 	if err := project.RequireEditor(actor(r)); err != nil {
 		return err
 	}
-	year := importYear(r.URL.Query().Get("year"), s.today().Year())
+	year := yearParam(r.URL.Query().Get("year"), s.today().Year())
 	var buf bytes.Buffer
 	if err := project.WriteTemplate(&buf, fmt.Sprintf("%s%d年重点项目表", s.townName(r), year), year); err != nil {
 		return err
@@ -86,7 +86,8 @@ func (s *Server) projectTemplate(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
-func importYear(s string, def int) int {
+// yearParam reads a year from a form or query value, or gives def.
+func yearParam(s string, def int) int {
 	if y, err := strconv.Atoi(s); err == nil && y >= 2000 && y <= 2100 {
 		return y
 	}
@@ -172,7 +173,7 @@ func (s *Server) projectImportForm(w http.ResponseWriter, r *http.Request) error
 	if err := project.RequireEditor(actor(r)); err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "project_import", s.importPage(r, importYear(r.URL.Query().Get("year"), s.today().Year())))
+	return s.render(w, r, http.StatusOK, "project_import", s.importPage(r, yearParam(r.URL.Query().Get("year"), s.today().Year())))
 }
 
 // projectImportCheck reads the uploaded file and shows what importing it
@@ -182,7 +183,7 @@ func (s *Server) projectImportCheck(w http.ResponseWriter, r *http.Request) erro
 	if err := project.RequireEditor(a); err != nil {
 		return err
 	}
-	year := importYear(r.PostFormValue("year"), s.today().Year())
+	year := yearParam(r.PostFormValue("year"), s.today().Year())
 	pg := s.importPage(r, year)
 	file, hdr, err := r.FormFile("file")
 	if err != nil {
