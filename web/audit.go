@@ -319,19 +319,6 @@ func csvCell(s string) string {
 	return s
 }
 
-// rfc5987 percent-encodes a filename for Content-Disposition's filename*.
-func rfc5987(s string) string {
-	var b strings.Builder
-	for _, c := range []byte(s) {
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$&+-.^_`|~", c) >= 0 {
-			b.WriteByte(c)
-		} else {
-			fmt.Fprintf(&b, "%%%02X", c)
-		}
-	}
-	return b.String()
-}
-
 // auditExport sends every record matching the filter as CSV. The export is
 // recorded in the trail in the same transaction that reads the rows, so the
 // recorded count is exactly what was handed out.
@@ -378,10 +365,7 @@ func (s *Server) auditExport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	stamp := s.db.Now().In(s.loc).Format("20060102-150405")
-	h := w.Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8")
-	// filename is the ASCII fallback for old clients; filename* carries the Chinese name.
-	h.Set("Content-Disposition", `attachment; filename="audit-`+stamp+`.csv"; filename*=UTF-8''`+rfc5987("审计记录-"+stamp+".csv"))
+	attachment(w, "text/csv; charset=utf-8", "audit-"+stamp+".csv", "审计记录-"+stamp+".csv")
 	w.WriteHeader(http.StatusOK)
 	buf.WriteTo(w) // a write error means the client went away
 	return nil

@@ -222,8 +222,7 @@ func (s *Server) battleMapPoster(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	svg := s.gantt(bm, 3300, true).SVG()
-	w.Header().Set("Content-Type", "image/svg+xml; charset=utf-8")
-	w.Header().Set("Content-Disposition", "attachment; filename=\"battlemap.svg\"; filename*=UTF-8''"+url.PathEscape(bm.MapTitle+".svg"))
+	attachment(w, "image/svg+xml; charset=utf-8", "battlemap.svg", bm.MapTitle+".svg")
 	w.Write([]byte(svg))
 	return nil
 }

@@ -6,10 +6,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -19,21 +17,6 @@ import (
 	"guatu/project"
 	"guatu/sheet"
 )
-
-// attachment sets the headers of a download with a Chinese file name
-// (RFC 6266: an ASCII fallback and the UTF-8 name).
-func attachment(w http.ResponseWriter, contentType, fallback, name string) {
-	w.Header().Set("Content-Type", contentType)
-	// FormatMediaType writes filename*=utf-8''… for a non-ASCII name, escaping
-	// every character RFC 5987 does not allow; the plain ASCII name goes first
-	// for clients that know only that.
-	cd := `attachment; filename="` + fallback + `"`
-	if ext := mime.FormatMediaType("attachment", map[string]string{"filename": name}); ext != "" {
-		cd += "; " + strings.TrimPrefix(ext, "attachment; ")
-	}
-	w.Header().Set("Content-Disposition", cd)
-	w.Header().Set("Cache-Control", "no-store")
-}
 
 const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

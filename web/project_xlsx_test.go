@@ -28,7 +28,7 @@ func TestProjectSpreadsheets_ExportCheckImport(t *testing.T) {
 	}
 	res := staff.Get(t, "/projects/export.xlsx?q=精深")
 	if res.Status != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/vnd.openxmlformats") ||
-		!strings.Contains(res.Header.Get("Content-Disposition"), `filename="projects-2026-03-15.xlsx"; filename*=utf-8''XX%E9%95%87`) {
+		!strings.Contains(res.Header.Get("Content-Disposition"), `filename="projects-2026-03-15.xlsx"; filename*=UTF-8''XX%E9%95%87`) {
 		t.Fatalf("export: %d %v", res.Status, res.Header)
 	}
 	g, err := sheet.Read(strings.NewReader(res.Body))

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"guatu/account"
@@ -256,4 +257,27 @@ func pathID(r *http.Request, name string) (int64, error) {
 		return 0, apperr.NotFoundf("记录不存在")
 	}
 	return id, nil
+}
+
+// attachment sets the headers of a download: its type, no caching, and its
+// name — an ASCII fallback for old clients, then the Chinese name as
+// filename* (RFC 6266, RFC 5987).
+func attachment(w http.ResponseWriter, contentType, fallback, name string) {
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Disposition", `attachment; filename="`+fallback+`"; filename*=UTF-8''`+rfc5987(name))
+	h.Set("Cache-Control", "no-store")
+}
+
+// rfc5987 percent-encodes a filename for Content-Disposition's filename*.
+func rfc5987(s string) string {
+	var b strings.Builder
+	for _, c := range []byte(s) {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$&+-.^_`|~", c) >= 0 {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
 }
