@@ -662,6 +662,19 @@ func requireName(mi project.MilestoneInput) error {
 	return nil
 }
 
+// readMilestoneBody reads a milestone's JSON body, refusing unknown,
+// read-only and mistyped members.
+func readMilestoneBody(w http.ResponseWriter, r *http.Request) (*jsonObject, project.MilestoneInput, error) {
+	var mi project.MilestoneInput
+	o, err := readJSONObject(w, r)
+	if err != nil {
+		return nil, mi, err
+	}
+	o.only(milestoneMembers[1:], append(slices.Clip(milestoneReadOnly), "id"), nil)
+	readMilestone(o, &mi)
+	return o, mi, o.err()
+}
+
 // apiMilestoneCreate is POST /api/v1/projects/{id}/milestones: appends one
 // milestone; 201 with Location and the milestone.
 func (s *Server) apiMilestoneCreate(w http.ResponseWriter, r *http.Request) error {
@@ -669,14 +682,8 @@ func (s *Server) apiMilestoneCreate(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	o, err := readJSONObject(w, r)
+	_, mi, err := readMilestoneBody(w, r)
 	if err != nil {
-		return err
-	}
-	o.only(milestoneMembers[1:], append(slices.Clip(milestoneReadOnly), "id"), nil)
-	var mi project.MilestoneInput
-	readMilestone(o, &mi)
-	if err := o.err(); err != nil {
 		return err
 	}
 	if err := requireName(mi); err != nil {
@@ -725,14 +732,8 @@ func (s *Server) apiMilestonePatch(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	o, err := readJSONObject(w, r)
+	o, _, err := readMilestoneBody(w, r) // read here so a bad member is refused before anything is looked up
 	if err != nil {
-		return err
-	}
-	o.only(milestoneMembers[1:], append(slices.Clip(milestoneReadOnly), "id"), nil)
-	var patch project.MilestoneInput // only to type-check the members here
-	readMilestone(o, &patch)
-	if err := o.err(); err != nil {
 		return err
 	}
 	var p *project.Project
