@@ -513,16 +513,6 @@ func EditUnit(ctx context.Context, q db.Querier, by auth.Actor, id int64) (*Unit
 	return u, nil
 }
 
-// RequireManager refuses an actor who may manage no unit at all (the empty
-// "new unit" and "new person" forms ask it, so nobody fills in a form whose
-// every submission would be refused).
-func RequireManager(by auth.Actor) error {
-	if !auth.CanAnywhere(by, auth.ManageOrg) {
-		return apperr.Forbiddenf("只有系统管理员可以维护组织机构和人员")
-	}
-	return nil
-}
-
 // treePositions maps every unit id to its place in tree order (each unit
 // before its children, siblings by sort order), for ordering lists by unit.
 func treePositions(ctx context.Context, q db.Querier) (map[int64]int, error) {

@@ -596,15 +596,6 @@ func renameKeys(m map[string]string, names map[string]string) map[string]string 
 	return out
 }
 
-func firstOf(a ...string) string {
-	for _, s := range a {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
-}
-
 // read turns the row's cells into the form's terms, resolving names to ids;
 // what cannot be read is reported against its column.
 func (im *importer) read(cells []sheet.Cell, problem func(key, msg string)) rowInput {

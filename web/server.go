@@ -141,14 +141,3 @@ func (s *Server) page(name string) (*template.Template, error) {
 
 // Handler is the whole application as an http.Handler.
 func (s *Server) Handler() http.Handler { return s.routes() }
-
-// PageNames lists the page templates (for the test that renders each one).
-func (s *Server) PageNames() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]string, 0, len(s.pages))
-	for n := range s.pages {
-		out = append(out, n)
-	}
-	return out
-}
