@@ -237,6 +237,29 @@ func (tx *Tx) Now() time.Time { return tx.now }
 // Dialect reports the engine.
 func (tx *Tx) Dialect() Dialect { return tx.dialect }
 
+// Savepoint runs fn inside a savepoint of the transaction. When fn fails,
+// all it did is undone and the transaction goes on, so a caller can try
+// one part after another (an import, row by row) and report each refusal:
+// on PostgreSQL an error otherwise aborts the whole transaction. It returns
+// fn's error.
+func (tx *Tx) Savepoint(ctx context.Context, fn func() error) error {
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT part`); err != nil {
+		return err
+	}
+	if err := fn(); err != nil {
+		// Released after the rollback too: savepoints left open would nest, one per failure.
+		if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT part`); rerr != nil {
+			return rerr
+		}
+		if _, rerr := tx.ExecContext(ctx, `RELEASE SAVEPOINT part`); rerr != nil {
+			return rerr
+		}
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT part`)
+	return err
+}
+
 // InTx runs fn in a write transaction. It commits when fn returns nil and
 // rolls back when fn returns an error or panics.
 func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {

@@ -387,6 +387,7 @@ func TestTx_PreparedStatementsBehaveAsPlainOnes(t *testing.T) {
 	d := dbtest.New(t)
 	ctx := context.Background()
 	err := d.InTx(ctx, func(tx *db.Tx) error {
+		var err error
 		if _, err := tx.ExecContext(ctx, `CREATE TABLE stmt_t (id BIGINT PRIMARY KEY, v TEXT NOT NULL)`); err != nil {
 			return err
 		}
@@ -414,21 +415,19 @@ func TestTx_PreparedStatementsBehaveAsPlainOnes(t *testing.T) {
 				t.Errorf("ids = %v", ids)
 			}
 		}
-		// A cached insert inside a savepoint that is rolled back leaves nothing; the statement still works after.
-		if _, err := tx.ExecContext(ctx, `SAVEPOINT s`); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO stmt_t (id, v) VALUES ($1, $2)`, 4, "v4"); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO stmt_t (id, v) VALUES ($1, $2)`, 1, "again"); err == nil {
-			t.Error("a duplicate key was accepted")
-		}
-		if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT s`); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT s`); err != nil {
-			return err
+		// A cached insert inside a savepoint that fails leaves nothing; the statement still works after.
+		refused := errors.New("refused")
+		err = tx.Savepoint(ctx, func() error {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO stmt_t (id, v) VALUES ($1, $2)`, 4, "v4"); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO stmt_t (id, v) VALUES ($1, $2)`, 1, "again"); err == nil {
+				t.Error("a duplicate key was accepted")
+			}
+			return refused
+		})
+		if !errors.Is(err, refused) {
+			t.Errorf("Savepoint returned %v, want fn's error", err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO stmt_t (id, v) VALUES ($1, $2)`, 5, "v5"); err != nil {
 			return err

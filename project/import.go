@@ -383,27 +383,16 @@ func (im *importer) row(ctx context.Context, tx *db.Tx, r int, cells []sheet.Cel
 	}
 	// Each row runs inside a savepoint, so a refused row leaves nothing
 	// behind and the rows after it are still checked.
-	if _, err := tx.ExecContext(ctx, `SAVEPOINT import_row`); err != nil {
-		return out, err
-	}
-	var err error
-	if existing == 0 {
-		err = im.create(ctx, tx, ri, &out)
-	} else {
-		err = im.update(ctx, tx, existing, ri, &out)
-	}
+	err := tx.Savepoint(ctx, func() error {
+		if existing == 0 {
+			return im.create(ctx, tx, ri, &out)
+		}
+		return im.update(ctx, tx, existing, ri, &out)
+	})
 	if err != nil {
 		ae, ok := apperr.As(err)
 		if !ok {
 			return out, err
-		}
-		// Rolled back and released: savepoints left open would nest one per
-		// refused row.
-		if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT import_row`); rerr != nil {
-			return out, rerr
-		}
-		if _, rerr := tx.ExecContext(ctx, `RELEASE SAVEPOINT import_row`); rerr != nil {
-			return out, rerr
 		}
 		if len(ae.Fields) == 0 {
 			problem("", ae.Msg)
@@ -418,9 +407,6 @@ func (im *importer) row(ctx context.Context, tx *db.Tx, r int, cells []sheet.Cel
 		}
 		out.Outcome = Failed
 		return out, nil
-	}
-	if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT import_row`); err != nil {
-		return out, err
 	}
 	return out, nil
 }
