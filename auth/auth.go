@@ -139,6 +139,20 @@ const (
 	EditProject    Action = "project.edit"    // create and change projects led by units in scope
 	ProjectRules   Action = "project.rules"   // the light thresholds, the category list and the node templates
 	EditCalendar   Action = "calendar.edit"   // the holidays and 调休 days of the working-day calendar
+
+	// 一月一调度 (issue 4).
+	ViewReport     Action = "report.view"        // read monthly reports and the 报送情况 board
+	SubmitReport   Action = "report.submit"      // write, save and submit a unit's monthly report
+	ReviewReport   Action = "report.review"      // 退回 a report, send 催报, close a month, the report deadline setting
+	RunMeeting     Action = "meeting.run"        // prepare dispatch meetings, record attendance and decisions (交办)
+	ViewProblem    Action = "problem.view"       // read problems (堵点、难点)
+	RaiseProblem   Action = "problem.raise"      // report a problem met at the front line, for a unit in scope
+	HandleProblem  Action = "problem.handle"     // 签收, 反馈, 办结 and 申请延期 as the responsible unit
+	SuperProblem   Action = "problem.oversee"    // 交办, 审核销号, 退回重办, approve or refuse an extension
+	ViewInstr      Action = "instruction.view"   // read leaders' 批示 and their answers
+	WriteInstr     Action = "instruction.write"  // write a 批示 to units and people
+	AnswerInstr    Action = "instruction.answer" // answer (反馈) a 批示 addressed to one's unit
+	ManageChannels Action = "notify.channels"    // DingTalk and WeCom robots: add, test, disable
 )
 
 // policy says which roles may do which action inside their subtree. It is
@@ -161,6 +175,25 @@ var policy = map[Action][]Role{
 	ProjectRules: {Chief, Supervisor},
 	// The calendar is system data that every deadline depends on.
 	EditCalendar: {SysAdmin},
+
+	// Every working role reads the monthly loop; units report and answer for
+	// themselves, the supervision office runs the cycle (DESIGN.md §1). The
+	// office may also enter a report for a unit that sent it on paper.
+	ViewReport:   {Chief, Leader, Supervisor, Staff, Viewer},
+	SubmitReport: {Supervisor, Staff},
+	ReviewReport: {Supervisor},
+	RunMeeting:   {Supervisor},
+	ViewProblem:  {Chief, Leader, Supervisor, Staff, Viewer},
+	// Problems are found at the front line (问题在一线发现): anyone who works
+	// the projects may raise one.
+	RaiseProblem:  {Chief, Leader, Supervisor, Staff},
+	HandleProblem: {Supervisor, Staff},
+	SuperProblem:  {Supervisor},
+	ViewInstr:     {Chief, Leader, Supervisor, Staff, Viewer},
+	WriteInstr:    {Chief, Leader},
+	AnswerInstr:   {Supervisor, Staff},
+	// Which group hears what is the office's call; the webhook is system data.
+	ManageChannels: {Supervisor, SysAdmin},
 }
 
 // Allowed reports whether role r may ever do act (somewhere).

@@ -123,7 +123,15 @@ type route struct {
 	// onlyChild marks routes that make sense only below the grant (moving a
 	// unit needs the right over its old and new parent).
 	onlyChild bool
+	// pathFor, when set, builds the request path for a target (creating
+	// whatever record the route acts on); path is then the registered pattern.
+	pathFor func(m *matrix, tg target) string
 }
+
+// matrixAreas adds the routes of later areas (reports, problems, …); each
+// area's test file appends its function in an init, so the areas' rows live
+// beside their tests.
+var matrixAreas []func() []route
 
 var (
 	allRoles  = everyRole
@@ -145,7 +153,7 @@ func (m *matrix) unique(prefix string) string {
 
 func routesUnderTest() []route {
 	id := func(x int64) string { return fmt.Sprint(x) }
-	return []route{
+	rows := []route{
 		{method: "GET", path: "/", allowed: allRoles},
 		{method: "GET", path: "/org", allowed: allRoles},
 		{method: "GET", path: "/org/people", allowed: allRoles},
@@ -295,6 +303,10 @@ func routesUnderTest() []route {
 		{method: "POST", path: "/org/people/{person}/delete", allowed: sysOnly, scoped: true},
 		{method: "POST", path: "/logout", allowed: allRoles},
 	}
+	for _, area := range matrixAreas {
+		rows = append(rows, area()...)
+	}
+	return rows
 }
 
 // outcome sorts a response into allowed (the request got past the
@@ -336,6 +348,9 @@ func TestPermissionMatrix(t *testing.T) {
 
 			for _, role := range everyRole {
 				path := path
+				if rt.pathFor != nil {
+					path = rt.pathFor(m, tg)
+				}
 				if strings.Contains(path, "{template}") {
 					path = strings.Replace(path, "{template}", fmt.Sprint(m.freshTemplate(t)), 1) // each delete needs its own
 				}
@@ -368,7 +383,7 @@ func TestPermissionMatrix(t *testing.T) {
 	}
 	// The matrix must name every private route the server has.
 	for _, r := range m.env.Server.PrivateRoutes() {
-		if !covered[normalise(r)] {
+		if !covered[r] && !covered[normalise(r)] {
 			t.Errorf("route %s is not in the permission matrix", r)
 		}
 	}

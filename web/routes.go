@@ -61,6 +61,16 @@ func (s *Server) routes() http.Handler {
 	private.Handle("POST /settings/projects/templates/{id}/move", s.h(s.listEntryMove("node_templates")))
 	private.Handle("POST /settings/projects/templates/{id}/delete", s.h(s.templateDelete))
 
+	// 一月一调度: monthly reports, 报送情况 and 催报, month close (web/report.go).
+
+	// Dispatch meetings, their agenda, decisions and 纪要 (web/meeting.go).
+
+	// Problems (堵点、难点) from 交办 to 销号 (web/problem.go).
+
+	// Leaders' 批示 and their 反馈 (web/instruction.go).
+
+	// Notifications: the inbox and the DingTalk/WeCom robots (web/notify.go).
+
 	// Accounts, roles and security settings (三员: sysadmin, secadmin).
 	private.Handle("GET /admin/users", s.h(s.userList))
 	private.Handle("GET /admin/users/new", s.h(s.userNew))
@@ -131,6 +141,12 @@ func (s *Server) apiRoutes() *apiMux {
 	api.handle("POST", "/api/v1/projects/{id}/milestones", s.apiMilestoneCreate)
 	api.handle("PATCH", "/api/v1/projects/{id}/milestones/{mid}", s.apiMilestonePatch)
 	api.handle("DELETE", "/api/v1/projects/{id}/milestones/{mid}", s.apiMilestoneDelete)
+
+	// Monthly reports.
+
+	// Problems.
+
+	// Instructions (批示).
 	return api
 }
 

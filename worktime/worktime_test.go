@@ -149,3 +149,30 @@ func TestSetAndDeleteDays(t *testing.T) {
 		t.Error("a deleted 调休 day is still worked")
 	}
 }
+
+func TestUrgencyOf(t *testing.T) {
+	cal := worktime.New(nil) // weekends only
+	deadline := d(3, 20)     // a Friday
+	cases := []struct {
+		today time.Time
+		want  worktime.Urgency
+	}{
+		{d(3, 12), worktime.OnTrack},
+		{d(3, 16), worktime.OnTrack},     // Monday: Tue..Fri are 4 working days
+		{d(3, 17), worktime.DueSoon},     // Tuesday: Wed, Thu, Fri
+		{d(3, 20), worktime.DueSoon},     // the day itself is in time
+		{d(3, 21), worktime.Overdue},     // the Saturday after
+		{d(3, 30), worktime.Overdue},     // 6 working days late
+		{d(3, 31), worktime.OverdueLong}, // 7 working days late: to the 主要领导
+	}
+	for _, c := range cases {
+		if got := worktime.UrgencyOf(deadline, c.today, cal); got != c.want {
+			t.Errorf("UrgencyOf(03-20, %s) = %s, want %s", c.today.Format("01-02"), got.Label(), c.want.Label())
+		}
+	}
+	// Holidays stretch the escalation: with 3-23..3-25 off, 3-31 is 4 working days late.
+	hol := worktime.New([]worktime.Day{{Date: d(3, 23), Kind: worktime.Off}, {Date: d(3, 24), Kind: worktime.Off}, {Date: d(3, 25), Kind: worktime.Off}})
+	if got := worktime.UrgencyOf(deadline, d(3, 31), hol); got != worktime.Overdue {
+		t.Errorf("with holidays: %s, want 已逾期", got.Label())
+	}
+}
