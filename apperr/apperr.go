@@ -107,3 +107,11 @@ func (f Fields) Err() error {
 	}
 	return InvalidFields(f)
 }
+
+// FieldsOf returns the field messages carried by err (nil when none).
+func FieldsOf(err error) map[string]string {
+	if e, ok := As(err); ok {
+		return e.Fields
+	}
+	return nil
+}

@@ -78,7 +78,21 @@ const (
 	TokenRefused   Action = "api.token_refused"
 )
 
+// The actions of the monthly reports (一月一调度).
+const (
+	ReportSaved     Action = "report.saved"
+	ReportSubmitted Action = "report.submitted"
+	ReportReturned  Action = "report.returned"
+	ReportReminded  Action = "report.reminded"
+	MonthClosed     Action = "report.month_closed"
+)
+
 var labels = map[Action]string{
+	ReportSaved:         "保存月报草稿",
+	ReportSubmitted:     "报送月报",
+	ReportReturned:      "退回月报",
+	ReportReminded:      "催报",
+	MonthClosed:         "月报截止并冻结亮灯",
 	LoginOK:             "登录",
 	LoginFailed:         "登录失败",
 	LoginLocked:         "账号锁定",

@@ -1,6 +1,7 @@
 package db
 
 import (
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -145,4 +146,56 @@ func (w *Where) SQL() string {
 func LikeEscape(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	return r.Replace(s)
+}
+
+// Date is a calendar day stored as 'YYYY-MM-DD' text (” for the zero
+// time), read as midnight UTC like every day in the domain packages. Use
+// (*db.Date)(&t) to scan.
+type Date time.Time
+
+// Value implements driver.Valuer.
+func (d Date) Value() (driver.Value, error) {
+	if time.Time(d).IsZero() {
+		return "", nil
+	}
+	return time.Time(d).Format(time.DateOnly), nil
+}
+
+// Scan implements sql.Scanner.
+func (d *Date) Scan(src any) error {
+	var s string
+	switch v := src.(type) {
+	case string:
+		s = v
+	case []byte:
+		s = string(v)
+	case nil:
+	default:
+		return fmt.Errorf("db.Date: cannot scan %T", src)
+	}
+	if s == "" {
+		*d = Date{}
+		return nil
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return fmt.Errorf("db.Date: %w", err)
+	}
+	*d = Date(t)
+	return nil
+}
+
+// ScanRows calls each for every row, then closes rows and returns the
+// first error of each, of the iteration or of the close.
+func ScanRows(rows *sql.Rows, each func() error) error {
+	defer rows.Close()
+	for rows.Next() {
+		if err := each(); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return rows.Close()
 }

@@ -37,9 +37,9 @@ func TestSeed_ProjectsCoverEveryLightAndStall(t *testing.T) {
 			if p.Tier != project.Active {
 				continue
 			}
-			l, _ := project.Judge(p.Facts(today, false), today, project.DefaultRules())
+			l, _ := project.Judge(p.Facts(today, ""), today, project.DefaultRules())
 			lights[l]++
-			if s, _, ok := project.StallOf(p.Facts(today, false), today, project.DefaultRules()); ok {
+			if s, _, ok := project.StallOf(p.Facts(today, ""), today, project.DefaultRules()); ok {
 				stalls[s]++
 			}
 		}

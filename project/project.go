@@ -170,8 +170,9 @@ func (p *Project) Plan(year int) YearPlan {
 	return YearPlan{Year: year}
 }
 
-// Facts are the project's facts for the light on today.
-func (p *Project) Facts(today time.Time, reportMissing bool) Facts {
+// Facts are the project's facts for the light on today; reportMissing
+// names the month whose report is overdue ("" when none).
+func (p *Project) Facts(today time.Time, reportMissing string) Facts {
 	f := Facts{Stage: p.Stage, StageSince: p.StageSince, PlannedOperating: p.PlannedOperating, ReportMissing: reportMissing}
 	plan := p.Plan(today.Year())
 	f.AnnualPlan, f.CompletedYear = plan.Planned, plan.Completed

@@ -211,7 +211,9 @@ type Facts struct {
 	Milestones       []Milestone
 	AnnualPlan       int64 // this year's planned investment, yuan
 	CompletedYear    int64 // investment completed this year, yuan
-	ReportMissing    bool  // this month's report is missing after its deadline
+	// ReportMissing names the month (e.g. 2026年3月) whose report is missing
+	// after its deadline: the latest month already due; "" when it is in.
+	ReportMissing string
 }
 
 // StallOf reports the stall pattern that holds on today, if any (DESIGN.md §4):
@@ -285,8 +287,8 @@ func Judge(f Facts, today time.Time, r Rules) (Light, []Reason) {
 			yellow = append(yellow, Reason{Yellow, text})
 		}
 	}
-	if f.ReportMissing {
-		yellow = append(yellow, Reason{Yellow, "本月月报逾期未报"})
+	if f.ReportMissing != "" {
+		yellow = append(yellow, Reason{Yellow, f.ReportMissing + "月报逾期未报"})
 	}
 	reasons := append(red, yellow...)
 	switch {

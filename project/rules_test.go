@@ -125,11 +125,11 @@ func TestJudge(t *testing.T) {
 		{"started past its operating date", Facts{Stage: Started, PlannedOperating: Day(2026, 3, 1)}, Red,
 			[]string{"已过计划投产日期 2026-03-01 14 天仍未投产（开工未投产）"}},
 		{"stalled", Facts{Stage: Stalled}, Red, []string{"停滞"}},
-		{"report missing", Facts{Stage: Started, ReportMissing: true}, Yellow, []string{"本月月报逾期未报"}},
-		{"red reasons come before yellow ones", Facts{Stage: Landed, StageSince: Day(2025, 11, 1), ReportMissing: true,
+		{"report missing", Facts{Stage: Started, ReportMissing: "2026年3月"}, Yellow, []string{"2026年3月月报逾期未报"}},
+		{"red reasons come before yellow ones", Facts{Stage: Landed, StageSince: Day(2025, 11, 1), ReportMissing: "2026年2月",
 			Milestones: []Milestone{{Name: "开工", Planned: Day(2026, 3, 10)}}}, Red,
 			[]string{"落地未开工", "已逾期 5 天", "月报"}},
-		{"operating projects have no light to worry about", Facts{Stage: Operating, ReportMissing: true}, Green, nil},
+		{"operating projects have no light to worry about", Facts{Stage: Operating, ReportMissing: "2026年2月"}, Green, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, reasons := Judge(tc.f, today, r)

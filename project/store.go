@@ -28,32 +28,13 @@ const projectFrom = ` FROM projects p
 	LEFT JOIN people pe ON pe.id = p.leader_id
 	LEFT JOIN units lu ON lu.id = p.location_unit_id`
 
-// dateText scans a 'YYYY-MM-DD' (or ”) column into a time.
-type dateText struct{ t *time.Time }
-
-func (d dateText) Scan(src any) error {
-	var s string
-	switch v := src.(type) {
-	case string:
-		s = v
-	case []byte:
-		s = string(v)
-	case nil:
-	default:
-		return fmt.Errorf("project: date column holds %T", src)
-	}
-	t, err := ParseDate(s)
-	*d.t = t
-	return err
-}
-
 func scanProject(s interface{ Scan(...any) error }) (*Project, error) {
 	var p Project
 	var level, tier, stage string
-	err := s.Scan(&p.ID, &p.Code, &p.Name, &p.CategoryID, &p.CategoryName, &level, &tier, &stage, dateText{&p.StageSince},
+	err := s.Scan(&p.ID, &p.Code, &p.Name, &p.CategoryID, &p.CategoryName, &level, &tier, &stage, (*db.Date)(&p.StageSince),
 		&p.Flagship, &p.ChainLeader, &p.Investor, &p.InvestorContact, &p.Location, &p.LocationUnitID, &p.LocationUnitName,
 		&p.LandAreaCentimu, &p.TotalInvest, &p.CompletedInvest, &p.LeaderID, &p.LeaderName,
-		&p.UnitID, &p.UnitName, &p.UnitPath, &p.PersonInCharge, dateText{&p.PlannedStart}, dateText{&p.PlannedOperating}, &p.Description,
+		&p.UnitID, &p.UnitName, &p.UnitPath, &p.PersonInCharge, (*db.Date)(&p.PlannedStart), (*db.Date)(&p.PlannedOperating), &p.Description,
 		(*db.Time)(&p.CreatedAt), (*db.Time)(&p.UpdatedAt))
 	p.Level, p.Tier, p.Stage = Level(level), Tier(tier), Stage(stage)
 	return &p, err
@@ -153,7 +134,7 @@ func loadDetails(ctx context.Context, q db.Querier, ps ...*Project) error {
 		func(rows *sql.Rows) error {
 			var pid int64
 			var m StoredMilestone
-			if err := rows.Scan(&pid, &m.ID, &m.Name, dateText{&m.Planned}, dateText{&m.Actual}, &m.UnitID, &m.UnitName, &m.Note); err != nil {
+			if err := rows.Scan(&pid, &m.ID, &m.Name, (*db.Date)(&m.Planned), (*db.Date)(&m.Actual), &m.UnitID, &m.UnitName, &m.Note); err != nil {
 				return err
 			}
 			byID[pid].Milestones = append(byID[pid].Milestones, m)
@@ -565,7 +546,7 @@ func StageHistory(ctx context.Context, q db.Querier, id int64) ([]StageMove, err
 	for rows.Next() {
 		var m StageMove
 		var stage string
-		if err := rows.Scan(&stage, dateText{&m.On}, &m.Note, &m.ByName); err != nil {
+		if err := rows.Scan(&stage, (*db.Date)(&m.On), &m.Note, &m.ByName); err != nil {
 			return nil, err
 		}
 		m.Stage = Stage(stage)

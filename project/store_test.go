@@ -139,7 +139,7 @@ func TestCreate_StoresEverythingExactly(t *testing.T) {
 	}
 	// The light follows from the stored facts on 2026-03-15: nothing of this
 	// year's 3000 万元 is completed (red), and 施工许可 is 14 days overdue (yellow).
-	if l, reasons := project.Judge(p.Facts(project.Day(2026, 3, 15), false), project.Day(2026, 3, 15), project.DefaultRules()); l != project.Red || len(reasons) != 2 {
+	if l, reasons := project.Judge(p.Facts(project.Day(2026, 3, 15), ""), project.Day(2026, 3, 15), project.DefaultRules()); l != project.Red || len(reasons) != 2 {
 		t.Errorf("light %s %v", l, reasons)
 	}
 }
@@ -405,7 +405,7 @@ func TestCreate_AnExistingProjectKeepsItsStageAndDate(t *testing.T) {
 	if p.Stage != project.Signed || project.FormatDate(p.StageSince) != "2025-11-01" {
 		t.Errorf("stage %s since %s", p.Stage, project.FormatDate(p.StageSince))
 	}
-	if s, days, ok := project.StallOf(p.Facts(project.Day(2026, 3, 15), false), project.Day(2026, 3, 15), project.DefaultRules()); !ok || s != project.SignedNotLanded || days != 134 {
+	if s, days, ok := project.StallOf(p.Facts(project.Day(2026, 3, 15), ""), project.Day(2026, 3, 15), project.DefaultRules()); !ok || s != project.SignedNotLanded || days != 134 {
 		t.Errorf("stall %s %d %v", s, days, ok)
 	}
 	in = e.input("未来项目")

@@ -155,7 +155,7 @@ func (j judging) milestones(p *project.Project) []apiMilestone {
 
 // project is the JSON of a project with its light on today.
 func (j judging) project(p *project.Project, withMilestones bool) apiProject {
-	facts := p.Facts(j.Today, false)
+	facts := j.facts(p)
 	light, reasons := project.Judge(facts, j.Today, j.Rules)
 	out := apiProject{ID: p.ID, Code: p.Code, Name: p.Name, CategoryID: p.CategoryID, Category: p.CategoryName,
 		Level: string(p.Level), Tier: string(p.Tier), Stage: string(p.Stage), StageSince: dateOrNull(p.StageSince),

@@ -14,6 +14,8 @@ import (
 	"guatu/db"
 	"guatu/org"
 	"guatu/project"
+	"guatu/report"
+	"guatu/worktime"
 )
 
 // projectsPerPage is the length of one page of the 台账.
@@ -87,21 +89,49 @@ type projectRow = project.Judged
 
 func (s *Server) today() time.Time { return project.DayOf(s.db.Now(), s.loc) }
 
-// judging is what a light is judged with: today and the rules in settings.
+// judging is what a light is judged with: today, the rules in settings and
+// which reports are overdue (DESIGN.md §4).
 type judging struct {
 	Today time.Time
 	Rules project.Rules
+	Due   report.Due
 }
 
-// judging reads the rules once for a request that judges many projects.
+// judging reads the rules and the month due once for a request that judges
+// many projects.
 func (s *Server) judging(r *http.Request) (judging, error) {
-	rules, err := project.LoadRules(r.Context(), s.db)
-	return judging{Today: s.today(), Rules: rules}, err
+	ctx := r.Context()
+	j := judging{Today: s.today()}
+	var err error
+	if j.Rules, err = project.LoadRules(ctx, s.db); err != nil {
+		return j, err
+	}
+	cfg, cal, err := s.cycle(r)
+	if err != nil {
+		return j, err
+	}
+	j.Due, err = report.LoadDue(ctx, s.db, j.Today, cfg, cal)
+	return j, err
+}
+
+// cycle reads the monthly cycle's settings and the working-day calendar.
+func (s *Server) cycle(r *http.Request) (report.Config, worktime.Calendar, error) {
+	cfg, err := report.LoadConfig(r.Context(), s.db)
+	if err != nil {
+		return cfg, worktime.Calendar{}, err
+	}
+	cal, err := worktime.Load(r.Context(), s.db)
+	return cfg, cal, err
+}
+
+// facts are the project's facts for its light today.
+func (j judging) facts(p *project.Project) project.Facts {
+	return p.Facts(j.Today, j.Due.Missing(p))
 }
 
 // row is a project with its light and reasons.
 func (j judging) row(p *project.Project) projectRow {
-	l, reasons := project.Judge(p.Facts(j.Today, false), j.Today, j.Rules)
+	l, reasons := project.Judge(j.facts(p), j.Today, j.Rules)
 	return projectRow{P: p, Light: l, Reasons: reasons}
 }
 
