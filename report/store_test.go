@@ -155,10 +155,16 @@ func TestSave_SubmitReturnResubmit(t *testing.T) {
 	}
 
 	// Only the supervision office returns, and only with a reason.
-	if err := e.try(func(ctx context.Context, tx *db.Tx) error { _, err := report.Return(ctx, tx, e.staff, r.ID, "数字不对"); return err }); apperr.KindOf(err) != apperr.Forbidden {
+	if err := e.try(func(ctx context.Context, tx *db.Tx) error {
+		_, err := report.Return(ctx, tx, e.staff, r.ID, "数字不对")
+		return err
+	}); apperr.KindOf(err) != apperr.Forbidden {
 		t.Errorf("staff returning: %v", err)
 	}
-	if err := e.try(func(ctx context.Context, tx *db.Tx) error { _, err := report.Return(ctx, tx, e.supervisor, r.ID, "  "); return err }); apperr.FieldsOf(err)["reason"] == "" {
+	if err := e.try(func(ctx context.Context, tx *db.Tx) error {
+		_, err := report.Return(ctx, tx, e.supervisor, r.ID, "  ")
+		return err
+	}); apperr.FieldsOf(err)["reason"] == "" {
 		t.Errorf("return without reason: %v", err)
 	}
 	e.tx(func(ctx context.Context, tx *db.Tx) error {
@@ -267,7 +273,10 @@ func TestBoard_RemindAndClose(t *testing.T) {
 	if len(sent) != 1 || sent[0].Owed != 1 || sent[0].Rows[0].Project.ID != missing.ID {
 		t.Fatalf("reminded: %+v", sent)
 	}
-	if err := e.try(func(ctx context.Context, tx *db.Tx) error { _, err := report.Remind(ctx, tx, e.staff, b, nil, report.ManualReminder); return err }); apperr.KindOf(err) != apperr.Forbidden {
+	if err := e.try(func(ctx context.Context, tx *db.Tx) error {
+		_, err := report.Remind(ctx, tx, e.staff, b, nil, report.ManualReminder)
+		return err
+	}); apperr.KindOf(err) != apperr.Forbidden {
 		t.Errorf("staff sending 催报: %v", err)
 	}
 	b, _ = report.LoadBoard(ctx, e.d, e.supervisor, march, day(3, 30), cfg, e.cal)
