@@ -200,6 +200,9 @@ type Reminded struct {
 // it reached; units that owe nothing are skipped. kind is ManualReminder
 // or one of the scheduler's Reminder kinds.
 func Remind(ctx context.Context, tx *db.Tx, by auth.Actor, b *Board, unitIDs []int64, kind string) ([]Reminded, error) {
+	if !auth.CanAnywhere(by, auth.ReviewReport) {
+		return nil, apperr.Forbiddenf("只有督查室可以催报")
+	}
 	var out []Reminded
 	for _, u := range b.Units {
 		if len(unitIDs) > 0 && !slices.Contains(unitIDs, u.UnitID) {

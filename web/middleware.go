@@ -17,7 +17,6 @@ import (
 	"guatu/account"
 	"guatu/apperr"
 	"guatu/auth"
-	"guatu/sheet"
 )
 
 // reqState is what the middleware learns about a request, kept in its
@@ -282,8 +281,17 @@ func (s *Server) loadSession(next http.Handler) http.Handler {
 // The API under /api/ is exempt, and only it: it never reads a cookie, so a
 // forged cross-site request carries no credential it could use (a browser
 // does not add an Authorization header on its own).
-// maxFormBody bounds a page's form submission: an upload and its fields.
-const maxFormBody = sheet.MaxFileSize + 1<<20
+// maxFormBody bounds a page's form submission: the largest is a monthly
+// report with its photos. Each upload is then checked against its own
+// limit (a spreadsheet's sheet.MaxFileSize, a photo's photo.MaxBytes).
+const maxFormBody = 64 << 20
+
+// formMemory is how much of a multipart body is held in memory; the rest
+// of a large upload waits in a temporary file, so hundreds of phones
+// submitting photos at once do not exhaust the server's memory.
+const formMemory = 8 << 20
+
+var tooLarge = apperr.Invalidf("提交的内容太大：一次提交不能超过 %d MB，照片请分几次上传", maxFormBody>>20)
 
 func (s *Server) csrf(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
@@ -297,11 +305,8 @@ func (s *Server) csrf(next http.Handler) http.Handler {
 			return
 		}
 		st := state(r)
-		// A form body is parsed in memory (nothing spills to a temporary file
-		// below 32 MB), so it is bounded well under that: the largest is an
-		// .xlsx upload of sheet.MaxFileSize.
 		if r.ContentLength > maxFormBody {
-			s.fail(w, r, apperr.Invalidf("提交的内容太大：上传的文件不能超过 %d MB", sheet.MaxFileSize>>20))
+			s.fail(w, r, tooLarge)
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
@@ -309,12 +314,12 @@ func (s *Server) csrf(next http.Handler) http.Handler {
 		// the limit is named as too large rather than as a stale page.
 		var parseErr error
 		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-			parseErr = r.ParseMultipartForm(32 << 20)
+			parseErr = r.ParseMultipartForm(formMemory)
 		} else {
 			parseErr = r.ParseForm()
 		}
 		if tooBig := (*http.MaxBytesError)(nil); errors.As(parseErr, &tooBig) {
-			s.fail(w, r, apperr.Invalidf("提交的内容太大：上传的文件不能超过 %d MB", sheet.MaxFileSize>>20))
+			s.fail(w, r, tooLarge)
 			return
 		}
 		got := r.PostFormValue("csrf_token")

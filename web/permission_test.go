@@ -45,6 +45,7 @@ type target struct {
 }
 
 type matrix struct {
+	t       *testing.T
 	env     *webtest.Env
 	clients map[auth.Role]*webtest.Client
 	targets map[placement]target
@@ -55,7 +56,7 @@ var everyRole = auth.Roles
 
 func newMatrix(t *testing.T) *matrix {
 	env := webtest.New(t)
-	m := &matrix{env: env, clients: map[auth.Role]*webtest.Client{}, targets: map[placement]target{}}
+	m := &matrix{t: t, env: env, clients: map[auth.Role]*webtest.Client{}, targets: map[placement]target{}}
 	u := env.Units
 	sys := auth.SystemActor("test")
 	env.Tx(t, func(ctx context.Context, tx *db.Tx) error {

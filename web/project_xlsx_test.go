@@ -106,21 +106,22 @@ func TestProjectSpreadsheets_ExportCheckImport(t *testing.T) {
 	if res := staff.PostFile(t, "/projects/import", nil, "file", "旧表.xls", xls); res.Status != http.StatusUnprocessableEntity || !res.Contains(".xlsx") {
 		t.Errorf(".xls: %d %s", res.Status, res.Text())
 	}
-	// A body over the limit is refused before it is parsed.
+	// A spreadsheet over its limit is refused by the importer, naming the limit.
 	huge := staff.PostFile(t, "/projects/import", nil, "file", "大表.xlsx", make([]byte, sheet.MaxFileSize+2<<20))
-	if huge.Status != http.StatusUnprocessableEntity || !huge.Contains("不能超过 20 MB") {
+	if huge.Status != http.StatusUnprocessableEntity || !huge.Contains("20 MB 以内") {
 		t.Errorf("huge upload: %d %s", huge.Status, huge.Text())
 	}
-	// Without a length (chunked), the same upload is refused with the same message once it runs past the limit.
+	// A body past any form's limit without a length (chunked) is refused
+	// once it runs past the limit, before it is all read.
 	req, err := http.NewRequest(http.MethodPost, env.HTTP.URL+"/projects/import", io.MultiReader(
 		strings.NewReader("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.xlsx\"\r\n\r\n"),
-		bytes.NewReader(make([]byte, sheet.MaxFileSize+2<<20))))
+		bytes.NewReader(make([]byte, 66<<20))))
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "multipart/form-data; boundary=b")
 	req.ContentLength = -1
-	if res := staff.Do(t, req); res.Status != http.StatusUnprocessableEntity || !res.Contains("不能超过 20 MB") {
+	if res := staff.Do(t, req); res.Status != http.StatusUnprocessableEntity || !res.Contains("不能超过 64 MB") {
 		t.Errorf("chunked huge upload: %d %s", res.Status, res.Text())
 	}
 	// The template downloads with the columns the importer reads.

@@ -62,6 +62,15 @@ func (s *Server) routes() http.Handler {
 	private.Handle("POST /settings/projects/templates/{id}/delete", s.h(s.templateDelete))
 
 	// 一月一调度: monthly reports, 报送情况 and 催报, month close (web/report.go).
+	private.Handle("GET /reports", s.h(s.reportBoard))
+	private.Handle("POST /reports/remind", s.h(s.reportRemind))
+	private.Handle("POST /reports/close", s.h(s.reportClose))
+	private.Handle("POST /reports/settings", s.h(s.reportSettings))
+	private.Handle("GET /projects/{id}/report", s.h(s.reportForm))
+	private.Handle("POST /projects/{id}/report", s.h(s.reportSave))
+	private.Handle("GET /reports/{id}", s.h(s.reportShow))
+	private.Handle("POST /reports/{id}/return", s.h(s.reportReturn))
+	private.Handle("GET /reports/{id}/photos/{name}", s.h(s.reportPhoto))
 
 	// Dispatch meetings, their agenda, decisions and 纪要 (web/meeting.go).
 
