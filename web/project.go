@@ -205,6 +205,18 @@ type projectShowPage struct {
 	StageIn  stageInput
 	Errors   map[string]string
 	Error    string
+	Monthly  projectMonthly
+}
+
+// projectMonthly is the project's part in 一月一调度: its reports and its
+// lights frozen month by month.
+type projectMonthly struct {
+	Period    report.Period // this month
+	Owes      bool
+	CanReport bool
+	Current   *report.Report // this month's report, nil if not started
+	Reports   []*report.Report
+	Lights    []report.MonthLight
 }
 
 type milestoneRow struct {
@@ -248,7 +260,18 @@ func (s *Server) projectShowData(r *http.Request, p *project.Project) (projectSh
 	for _, st := range project.Stages {
 		pg.Choices.Stages = append(pg.Choices.Stages, option{string(st), st.Label()})
 	}
-	return pg, nil
+	m := &pg.Monthly
+	m.Period, m.Owes, m.CanReport = report.PeriodOf(j.Today), report.Owes(p.Tier, p.Stage), report.CanSubmit(actor(r), p)
+	if m.Reports, err = report.ForProject(r.Context(), s.db, p.ID); err != nil {
+		return pg, err
+	}
+	for _, rep := range m.Reports {
+		if rep.Period == m.Period {
+			m.Current = rep
+		}
+	}
+	m.Lights, err = report.LightHistory(r.Context(), s.db, p.ID)
+	return pg, err
 }
 
 func (s *Server) projectShow(w http.ResponseWriter, r *http.Request) error {

@@ -223,6 +223,10 @@ func TestReport_BoardRemindAndClose(t *testing.T) {
 	if res.Status != http.StatusSeeOther || !sup.Get(t, res.Location).Contains("已关账") {
 		t.Fatalf("close: %d", res.Status)
 	}
+	// The project page shows the frozen month.
+	if page := sup.Get(t, fmt.Sprintf("/projects/%d", p.ID)); !strings.Contains(page.Body, `title="2026年3月：红灯`) {
+		t.Errorf("frozen month not on the project page: %.300s", page.Text())
+	}
 	// Bad settings keep what was typed.
 	res = sup.PostForm(t, "/reports/settings", url.Values{"deadline_day": {"40"}, "close_after_days": {"3"}})
 	if res.Status != http.StatusUnprocessableEntity || !res.Contains("报送截止日应为") || !strings.Contains(res.Body, `value="40"`) {
