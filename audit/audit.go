@@ -85,6 +85,9 @@ const (
 	ReportReturned  Action = "report.returned"
 	ReportReminded  Action = "report.reminded"
 	MonthClosed     Action = "report.month_closed"
+	MeetingCreated  Action = "meeting.created"
+	MeetingUpdated  Action = "meeting.updated"
+	MeetingDecided  Action = "meeting.decided"
 )
 
 var labels = map[Action]string{
@@ -93,6 +96,9 @@ var labels = map[Action]string{
 	ReportReturned:      "退回月报",
 	ReportReminded:      "催报",
 	MonthClosed:         "月报截止并冻结亮灯",
+	MeetingCreated:      "新建调度会",
+	MeetingUpdated:      "修改调度会",
+	MeetingDecided:      "记录会议决定",
 	LoginOK:             "登录",
 	LoginFailed:         "登录失败",
 	LoginLocked:         "账号锁定",

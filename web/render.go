@@ -89,6 +89,7 @@ func navFor(a auth.Actor) []NavItem {
 	add(auth.ViewProject, NavItem{"battlemap", "挂图作战", "/battlemap", "battlemap"})
 	add(auth.ViewProject, NavItem{"projects", "项目台账", "/projects", "projects"})
 	add(auth.ViewReport, NavItem{"reports", "月报调度", "/reports", "calendar"})
+	add(auth.ViewReport, NavItem{"meetings", "调度会", "/meetings", "people"})
 	add(auth.ProjectRules, NavItem{"project-settings", "项目设置", "/settings/projects", "sliders"})
 	add(auth.ViewOrg, NavItem{"org", "组织机构", "/org", "org"})
 	add(auth.ViewOrg, NavItem{"people", "人员", "/org/people", "people"})
@@ -148,7 +149,10 @@ func (s *Server) funcs(assets map[string]string) template.FuncMap {
 		"can": func(a auth.Actor, act string, path string) bool {
 			return auth.Can(a, auth.Action(act), path)
 		},
-		"canAny": func(a auth.Actor, act string) bool { return auth.CanAnywhere(a, auth.Action(act)) },
+		"canAny":      func(a auth.Actor, act string) bool { return auth.CanAnywhere(a, auth.Action(act)) },
+		"decideOn":    decideOn,
+		"agendaRows":  agendaRows,
+		"problemRows": problemRows,
 	}
 }
 

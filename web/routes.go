@@ -73,6 +73,14 @@ func (s *Server) routes() http.Handler {
 	private.Handle("GET /reports/{id}/photos/{name}", s.h(s.reportPhoto))
 
 	// Dispatch meetings, their agenda, decisions and 纪要 (web/meeting.go).
+	private.Handle("GET /meetings", s.h(s.meetingList))
+	private.Handle("POST /meetings", s.h(s.meetingCreate))
+	private.Handle("GET /meetings/{id}", s.h(s.meetingShow))
+	private.Handle("POST /meetings/{id}", s.h(s.meetingUpdate))
+	private.Handle("POST /meetings/{id}/attendance", s.h(s.meetingAttendance))
+	private.Handle("POST /meetings/{id}/decisions", s.h(s.meetingDecide))
+	private.Handle("POST /meetings/{id}/decisions/{did}/delete", s.h(s.meetingDecisionDelete))
+	private.Handle("GET /meetings/{id}/minutes", s.h(s.meetingMinutes))
 
 	// Problems (堵点、难点) from 交办 to 销号 (web/problem.go).
 

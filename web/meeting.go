@@ -1,0 +1,451 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"guatu/apperr"
+	"guatu/auth"
+	"guatu/db"
+	"guatu/meeting"
+	"guatu/project"
+	"guatu/report"
+)
+
+// The dispatch meeting (调度会): its agenda built from the month's data,
+// attendance, decisions that become 交办, and the 纪要 printed on A4.
+
+type meetingListPage struct {
+	Base
+	Meetings []*meeting.Meeting
+	CanRun   bool
+	In       meeting.Input
+	Errors   map[string]string
+	Error    string
+}
+
+func (s *Server) meetingList(w http.ResponseWriter, r *http.Request) error {
+	pg, err := s.meetingListData(r)
+	if err != nil {
+		return err
+	}
+	today := s.today()
+	pg.In = meeting.Input{Period: report.PeriodOf(today).Key(), HeldOn: today.Format(time.DateOnly)}
+	return s.render(w, r, http.StatusOK, "meeting_list", pg)
+}
+
+func (s *Server) meetingListData(r *http.Request) (meetingListPage, error) {
+	a := actor(r)
+	if !auth.CanAnywhere(a, auth.ViewReport) {
+		return meetingListPage{}, apperr.Forbiddenf("您的角色不能查看调度会")
+	}
+	list, err := meeting.List(r.Context(), s.db, a)
+	return meetingListPage{Base: s.base(r, "调度会", "meetings"), Meetings: list, CanRun: auth.CanAnywhere(a, auth.RunMeeting)}, err
+}
+
+func meetingInput(r *http.Request) meeting.Input {
+	f := r.PostForm
+	return meeting.Input{Period: f.Get("period"), Title: f.Get("title"), HeldOn: f.Get("held_on"), Place: f.Get("place"),
+		Host: f.Get("host"), Recorder: f.Get("recorder"), Summary: f.Get("summary")}
+}
+
+func (s *Server) meetingCreate(w http.ResponseWriter, r *http.Request) error {
+	in := meetingInput(r)
+	var m *meeting.Meeting
+	err := s.db.InTx(r.Context(), func(tx *db.Tx) error {
+		var err error
+		m, err = meeting.Create(r.Context(), tx, actor(r), in)
+		return err
+	})
+	if fields, msg, ok := invalid(err); ok {
+		pg, err := s.meetingListData(r)
+		if err != nil {
+			return err
+		}
+		pg.In, pg.Errors, pg.Error = in, fields, msg
+		return s.render(w, r, http.StatusUnprocessableEntity, "meeting_list", pg)
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirect(w, r, fmt.Sprintf("/meetings/%d", m.ID), "调度会已建立，议程已按本月数据生成")
+}
+
+// agenda is what the meeting looks at, assembled from the month's data.
+type agenda struct {
+	Period       report.Period
+	Frozen       bool // the month is closed: the lights are the frozen ones
+	Board        *report.Board
+	Planned      int64
+	Completed    int64
+	Completion   float64
+	HasPlan      bool
+	TimeProgress float64
+	Counts       map[string]int // by light: "red", "yellow", "green"
+	PrevCounts   map[string]int
+	HasPrev      bool
+	Worse        []agendaProject // lights worse than last month
+	Better       []agendaProject
+	Red, Yellow  []agendaProject
+	LateUnits    []report.UnitLine
+	Problems     agendaProblems
+}
+
+// agendaProject is a project on the agenda with its light, reasons, last
+// month's light and its latest report.
+type agendaProject struct {
+	projectRow
+	Prev   project.Light
+	Latest *report.Report
+}
+
+func lightRank(l project.Light) int {
+	switch l {
+	case project.Red:
+		return 2
+	case project.Yellow:
+		return 1
+	}
+	return 0
+}
+
+// buildAgenda assembles the meeting's agenda for its month from what the
+// actor may read: figures, lights and their change, red and yellow
+// projects, problems, and late units.
+func (s *Server) buildAgenda(r *http.Request, m *meeting.Meeting) (agenda, error) {
+	ctx := r.Context()
+	a := actor(r)
+	ag := agenda{Period: m.Period, Counts: map[string]int{}, PrevCounts: map[string]int{}}
+	j, err := s.judging(r)
+	if err != nil {
+		return ag, err
+	}
+	cfg, cal, err := s.cycle(r)
+	if err != nil {
+		return ag, err
+	}
+	if ag.Board, err = report.LoadBoard(ctx, s.db, a, m.Period, j.Today, cfg, cal); err != nil {
+		return ag, err
+	}
+	for _, u := range ag.Board.Units {
+		if u.Missing > 0 || u.Late > 0 || u.Returned > 0 {
+			ag.LateUnits = append(ag.LateUnits, u)
+		}
+	}
+	projects, _, err := project.List(ctx, s.db, a, project.Filter{Tier: project.Active, Details: true})
+	if err != nil {
+		return ag, err
+	}
+	frozen, err := report.MonthLights(ctx, s.db, m.Period)
+	if err != nil {
+		return ag, err
+	}
+	prev, err := report.MonthLights(ctx, s.db, m.Period.Prev())
+	if err != nil {
+		return ag, err
+	}
+	ag.Frozen, ag.HasPrev = len(frozen) > 0, len(prev) > 0
+	at := m.Period.Last()
+	if j.Today.Before(at) {
+		at = j.Today
+	}
+	ag.TimeProgress = project.TimeProgress(at)
+	for _, p := range projects {
+		plan := p.Plan(m.Period.Year)
+		ag.Planned += plan.Planned
+		ag.Completed += plan.Completed
+		row := j.row(p)
+		if f, ok := frozen[p.ID]; ok {
+			// A closed month is discussed with the lights it was frozen with.
+			row.Light, row.Reasons = f.Light, nil
+			for _, text := range f.Reasons {
+				row.Reasons = append(row.Reasons, project.Reason{Light: f.Light, Text: text})
+			}
+		}
+		ap := agendaProject{projectRow: row}
+		if f, ok := prev[p.ID]; ok {
+			ap.Prev = f.Light
+			ag.PrevCounts[string(f.Light)]++
+			switch {
+			case lightRank(row.Light) > lightRank(f.Light):
+				ag.Worse = append(ag.Worse, ap)
+			case lightRank(row.Light) < lightRank(f.Light):
+				ag.Better = append(ag.Better, ap)
+			}
+		}
+		ag.Counts[string(row.Light)]++
+		if row.Light == project.Green {
+			continue
+		}
+		if ap.Latest, err = report.Find(ctx, s.db, p.ID, m.Period); apperr.KindOf(err) == apperr.NotFound {
+			ap.Latest, err = report.Latest(ctx, s.db, p.ID, m.Period.Next())
+		}
+		if err != nil {
+			return ag, err
+		}
+		if row.Light == project.Red {
+			ag.Red = append(ag.Red, ap)
+		} else {
+			ag.Yellow = append(ag.Yellow, ap)
+		}
+	}
+	if ag.Planned > 0 {
+		ag.HasPlan = true
+		ag.Completion = float64(ag.Completed) * 100 / float64(ag.Planned)
+	}
+	ag.Problems, err = s.agendaProblems(r, m)
+	return ag, err
+}
+
+type meetingPage struct {
+	Base
+	M        *meeting.Meeting
+	Agenda   agenda
+	CanRun   bool
+	In       meeting.Input
+	Choices  projectChoices
+	Presence []meeting.Presence
+	// Attendees are the attendance lines of the form: those recorded, then
+	// blank lines to add more.
+	Attendees []meeting.Attendee
+	Decision  meeting.DecisionInput // the decision form as typed, when refused
+	Errors    map[string]string
+	Error     string
+}
+
+// Decisions lists the decisions on one item of the agenda.
+func (pg meetingPage) Decisions(itemType string, itemID int64) []meeting.Decision {
+	var out []meeting.Decision
+	for _, d := range pg.M.Decisions {
+		if d.ItemType == itemType && d.ItemID == itemID {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// decideItem is the data of the "decide" partial: one agenda item of the
+// page, and the unit and leader a 交办 on it goes to by default.
+type decideItem struct {
+	Page             meetingPage
+	Type             string
+	ID               int64
+	Name             string
+	UnitID, LeaderID string
+}
+
+func decideOn(pg meetingPage, itemType string, id int64, name string, unitID, leaderID int64) decideItem {
+	str := func(n int64) string {
+		if n == 0 {
+			return ""
+		}
+		return strconv.FormatInt(n, 10)
+	}
+	return decideItem{Page: pg, Type: itemType, ID: id, Name: name, UnitID: str(unitID), LeaderID: str(leaderID)}
+}
+
+// agendaRows and problemRows pair a list of the agenda with its page, for
+// the partials that record decisions on each row.
+type agendaRowsData struct {
+	Page meetingPage
+	Rows []agendaProject
+}
+
+type problemRowsData struct {
+	Page meetingPage
+	Rows []problemItem
+}
+
+func agendaRows(pg meetingPage, rows []agendaProject) agendaRowsData { return agendaRowsData{pg, rows} }
+func problemRows(pg meetingPage, rows []problemItem) problemRowsData { return problemRowsData{pg, rows} }
+
+func (s *Server) meetingData(r *http.Request) (meetingPage, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return meetingPage{}, err
+	}
+	a := actor(r)
+	m, err := meeting.View(r.Context(), s.db, a, id)
+	if err != nil {
+		return meetingPage{}, err
+	}
+	pg := meetingPage{Base: s.base(r, m.Title, "meetings"), M: m, CanRun: meeting.CanRun(a, m), In: meeting.InputOf(m), Presence: meeting.Presences}
+	if pg.Agenda, err = s.buildAgenda(r, m); err != nil {
+		return pg, err
+	}
+	if pg.CanRun {
+		if pg.Choices, err = s.projectChoices(r); err != nil {
+			return pg, err
+		}
+	}
+	pg.Attendees = append(slices.Clone(m.Attendees), make([]meeting.Attendee, 5)...)
+	return pg, nil
+}
+
+func (s *Server) meetingShow(w http.ResponseWriter, r *http.Request) error {
+	pg, err := s.meetingData(r)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "meeting_show", pg)
+}
+
+// meetingFail re-renders the meeting page with a refused form.
+func (s *Server) meetingFail(w http.ResponseWriter, r *http.Request, fields map[string]string, msg string, fill func(*meetingPage)) error {
+	pg, err := s.meetingData(r)
+	if err != nil {
+		return err
+	}
+	pg.Errors, pg.Error = fields, msg
+	fill(&pg)
+	return s.render(w, r, http.StatusUnprocessableEntity, "meeting_show", pg)
+}
+
+func (s *Server) meetingUpdate(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	in := meetingInput(r)
+	err = s.db.InTx(r.Context(), func(tx *db.Tx) error {
+		_, err := meeting.Update(r.Context(), tx, actor(r), id, in)
+		return err
+	})
+	if fields, msg, ok := invalid(err); ok {
+		return s.meetingFail(w, r, fields, msg, func(pg *meetingPage) { pg.In = in })
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirect(w, r, fmt.Sprintf("/meetings/%d", id), "会议信息已保存")
+}
+
+func (s *Server) meetingAttendance(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	f := r.PostForm
+	var lines []meeting.AttendeeInput
+	for i := 0; i < 200; i++ {
+		key := func(field string) string { return fmt.Sprintf("attendees.%d.%s", i, field) }
+		if _, ok := f[key("name")]; !ok {
+			break
+		}
+		lines = append(lines, meeting.AttendeeInput{PersonID: f.Get(key("person_id")), Name: f.Get(key("name")), UnitName: f.Get(key("unit_name")),
+			Status: f.Get(key("status")), Note: f.Get(key("note"))})
+	}
+	err = s.db.InTx(r.Context(), func(tx *db.Tx) error { return meeting.SetAttendance(r.Context(), tx, actor(r), id, lines) })
+	if fields, msg, ok := invalid(err); ok {
+		return s.meetingFail(w, r, fields, msg, func(pg *meetingPage) {
+			pg.Attendees = nil
+			for _, l := range lines {
+				pid, _ := strconv.ParseInt(l.PersonID, 10, 64)
+				pg.Attendees = append(pg.Attendees, meeting.Attendee{PersonID: pid, Name: l.Name, UnitName: l.UnitName, Status: meeting.Presence(l.Status), Note: l.Note})
+			}
+		})
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirect(w, r, fmt.Sprintf("/meetings/%d#attendance", id), "出席情况已保存")
+}
+
+func (s *Server) meetingDecide(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	f := r.PostForm
+	in := meeting.DecisionInput{ItemType: f.Get("item_type"), ItemID: f.Get("item_id"), ItemName: f.Get("item_name"), Text: f.Get("text"),
+		Assign: f.Get("assign") == "1", Title: f.Get("title"), UnitID: f.Get("unit_id"), LeaderID: f.Get("leader_id"), Due: f.Get("due"),
+		Category: f.Get("category")}
+	var d meeting.Decision
+	err = s.db.InTx(r.Context(), func(tx *db.Tx) error {
+		var err error
+		d, err = meeting.AddDecision(r.Context(), tx, actor(r), id, in, s.assignFromMeeting(r.Context(), tx, actor(r)))
+		return err
+	})
+	if fields, msg, ok := invalid(err); ok {
+		return s.meetingFail(w, r, fields, msg, func(pg *meetingPage) { pg.Decision = in })
+	}
+	if err != nil {
+		return err
+	}
+	flash := "会议决定已记录"
+	if d.ProblemID != 0 {
+		flash = "会议决定已记录并交办，承办单位将收到通知"
+	}
+	return s.redirect(w, r, fmt.Sprintf("/meetings/%d#decisions", id), flash)
+}
+
+func (s *Server) meetingDecisionDelete(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	did, err := pathID(r, "did")
+	if err != nil {
+		return err
+	}
+	err = s.db.InTx(r.Context(), func(tx *db.Tx) error { return meeting.DeleteDecision(r.Context(), tx, actor(r), id, did) })
+	if ae, ok := apperr.As(err); ok && ae.Kind == apperr.Conflict {
+		s.setFlash(w, r, ae.Msg, true)
+		http.Redirect(w, r, fmt.Sprintf("/meetings/%d#decisions", id), http.StatusSeeOther)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return s.redirect(w, r, fmt.Sprintf("/meetings/%d#decisions", id), "已删除")
+}
+
+type minutesPage struct {
+	Base
+	M       *meeting.Meeting
+	Agenda  agenda
+	Present []meeting.Attendee
+	Leave   []meeting.Attendee
+	Absent  []meeting.Attendee
+	Assigns []minutesAssign
+}
+
+// minutesAssign is a 交办 listed at the end of the 纪要.
+type minutesAssign struct {
+	Decision meeting.Decision
+	Problem  assignedWork
+}
+
+// meetingMinutes is the 纪要, laid out to print on A4.
+func (s *Server) meetingMinutes(w http.ResponseWriter, r *http.Request) error {
+	pg, err := s.meetingData(r)
+	if err != nil {
+		return err
+	}
+	mp := minutesPage{Base: pg.Base, M: pg.M, Agenda: pg.Agenda}
+	mp.Title = pg.M.Title + "纪要"
+	for _, at := range pg.M.Attendees {
+		switch at.Status {
+		case meeting.Leave:
+			mp.Leave = append(mp.Leave, at)
+		case meeting.Absent:
+			mp.Absent = append(mp.Absent, at)
+		default:
+			mp.Present = append(mp.Present, at)
+		}
+	}
+	for _, d := range pg.M.Decisions {
+		if d.ProblemID == 0 {
+			continue
+		}
+		work, err := s.assignedWork(r, d.ProblemID)
+		if err != nil {
+			return err
+		}
+		mp.Assigns = append(mp.Assigns, minutesAssign{Decision: d, Problem: work})
+	}
+	return s.render(w, r, http.StatusOK, "meeting_minutes", mp)
+}
