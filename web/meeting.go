@@ -260,7 +260,9 @@ type problemRowsData struct {
 }
 
 func agendaRows(pg meetingPage, rows []agendaProject) agendaRowsData { return agendaRowsData{pg, rows} }
-func problemRows(pg meetingPage, rows []problemItem) problemRowsData { return problemRowsData{pg, rows} }
+func problemRows(pg meetingPage, rows []problemItem) problemRowsData {
+	return problemRowsData{pg, rows}
+}
 
 func (s *Server) meetingData(r *http.Request) (meetingPage, error) {
 	id, err := pathID(r, "id")

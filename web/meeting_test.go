@@ -31,7 +31,9 @@ func aMeeting(t testing.TB, env *webtest.Env, unit *org.Unit) *meeting.Meeting {
 
 func meetingMatrixRoutes() []route {
 	at := func(suffix string) func(m *matrix, tg target) string {
-		return func(m *matrix, tg target) string { return fmt.Sprintf("/meetings/%d%s", aMeeting(m.t, m.env, tg.unit).ID, suffix) }
+		return func(m *matrix, tg target) string {
+			return fmt.Sprintf("/meetings/%d%s", aMeeting(m.t, m.env, tg.unit).ID, suffix)
+		}
 	}
 	return []route{
 		{method: "GET", path: "/meetings", allowed: rptViews},
