@@ -298,6 +298,13 @@ func seed(ctx context.Context, tx *db.Tx) error {
 	if err := seedProjects(ctx, tx, sys, units, leaders); err != nil {
 		return err
 	}
+	names := map[string]int64{}
+	for _, s := range people {
+		names[s.p.Name] = s.p.ID
+	}
+	if err := seedReports(ctx, tx, sys, town, names); err != nil {
+		return err
+	}
 	// The demo's administrators share a published password; a mandatory
 	// second factor would lock every visitor out of the admin pages.
 	if err := account.SetDemoSecurity(ctx, tx, sys); err != nil {
