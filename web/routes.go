@@ -160,6 +160,10 @@ func (s *Server) apiRoutes() *apiMux {
 	api.handle("DELETE", "/api/v1/projects/{id}/milestones/{mid}", s.apiMilestoneDelete)
 
 	// Monthly reports.
+	api.handle("GET", "/api/v1/reports", s.apiReportBoard)
+	api.handle("GET", "/api/v1/reports/{id}", s.apiReportGet)
+	api.handle("PUT", "/api/v1/projects/{id}/reports/{period}", s.apiReportPut)
+	api.handle("POST", "/api/v1/reports/{id}/return", s.apiReportReturn)
 
 	// Problems.
 
