@@ -6,6 +6,25 @@ import (
 	"testing"
 )
 
+func init() { apiMatrixAreas = append(apiMatrixAreas, reportAPIMatrixRoutes) }
+
+func reportAPIMatrixRoutes() []apiRoute {
+	return []apiRoute{
+		{method: "GET", path: "/api/v1/reports", allowed: rptViews},
+		{method: "GET", path: "/api/v1/reports/{id}", allowed: rptViews, scoped: true, pathFor: func(m *matrix, tg target) string {
+			r, _ := submittedReport(m.t, m.env, tg.unit, m.unique("接口月报"))
+			return fmt.Sprintf("/api/v1/reports/%d", r.ID)
+		}},
+		{method: "PUT", path: "/api/v1/projects/{id}/reports/{period}", allowed: rptSubmits, scoped: true, pathFor: func(m *matrix, tg target) string {
+			return fmt.Sprintf("/api/v1/projects/%d/reports/2026-03", tg.project.ID)
+		}, body: func(*matrix, target) any { return map[string]any{"progress": "推进"} }},
+		{method: "POST", path: "/api/v1/reports/{id}/return", allowed: rptReviews, scoped: true, pathFor: func(m *matrix, tg target) string {
+			r, _ := submittedReport(m.t, m.env, tg.unit, m.unique("接口月报"))
+			return fmt.Sprintf("/api/v1/reports/%d/return", r.ID)
+		}, body: func(*matrix, target) any { return map[string]any{"reason": "请核实"} }},
+	}
+}
+
 func TestAPIReports_WriteSubmitReturn(t *testing.T) {
 	env := newAPIEnv(t)
 	p := reportProject(t, env.Env, env.Units.Econ, "API项目")
