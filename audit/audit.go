@@ -78,6 +78,13 @@ const (
 	TokenRefused   Action = "api.token_refused"
 )
 
+// The actions of leaders' 批示.
+const (
+	InstructionCreated  Action = "instruction.created"
+	InstructionAnswered Action = "instruction.answered"
+	InstructionClosed   Action = "instruction.closed"
+)
+
 var labels = map[Action]string{
 	LoginOK:             "登录",
 	LoginFailed:         "登录失败",
@@ -129,6 +136,9 @@ var labels = map[Action]string{
 	TokenRevoked:        "撤销接口令牌",
 	TokenFirstUsed:      "接口令牌首次使用",
 	TokenRefused:        "接口令牌验证未通过",
+	InstructionCreated:  "写批示",
+	InstructionAnswered: "反馈批示",
+	InstructionClosed:   "批示已落实办结",
 }
 
 // Label is the action's Chinese name.
