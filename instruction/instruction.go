@@ -115,7 +115,7 @@ type Instruction struct {
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 
-	Units   []Addressee // in tree order
+	Units   []Addressee // by unit path
 	People  []Person
 	Answers []Reply // oldest first
 }

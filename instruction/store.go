@@ -185,28 +185,62 @@ func (in *Instruction) snapshot() map[string]any {
 	return snap
 }
 
+// RequireWriter refuses an actor who may write no 批示 at all (asked by
+// the empty form).
+func RequireWriter(by auth.Actor) error {
+	if !auth.CanAnywhere(by, auth.WriteInstr) {
+		return apperr.Forbiddenf("只有主要领导和分管领导可以写批示")
+	}
+	return nil
+}
+
+// ResolveTarget names the item a 批示 is to be written on, with the units
+// that carry it (a project's lead and cooperating units), which the form
+// offers first. A project must be one the actor can see (NotFound
+// otherwise). Reports and problems are built alongside this package and
+// are named by their number only.
+func ResolveTarget(ctx context.Context, q db.Querier, by auth.Actor, t TargetType, id int64) (Target, []int64, error) {
+	target := Target{Type: t, ID: id}
+	switch t {
+	case None:
+		target.ID = 0
+	case Project:
+		p, err := project.View(ctx, q, by, id)
+		if err != nil {
+			return target, nil, err
+		}
+		target.Label = p.Code + " " + p.Name
+		units := []int64{p.UnitID}
+		for _, u := range p.CoUnits {
+			units = append(units, u.ID)
+		}
+		return target, units, nil
+	case Report:
+		target.Label = fmt.Sprintf("月报（编号 %d）", id)
+	case Problem:
+		target.Label = fmt.Sprintf("问题（编号 %d）", id)
+	default:
+		return target, nil, apperr.NotFoundf("批示对象不存在")
+	}
+	if t != None && id <= 0 {
+		return target, nil, apperr.NotFoundf("批示对象不存在")
+	}
+	return target, nil, nil
+}
+
 // Create records a 批示. The writer needs a role that writes 批示 over
 // every unit and person it is addressed to; a project it is written on
 // must be one they can see.
 func Create(ctx context.Context, tx *db.Tx, by auth.Actor, in Input) (*Instruction, error) {
-	if !auth.CanAnywhere(by, auth.WriteInstr) {
-		return nil, apperr.Forbiddenf("只有主要领导和分管领导可以写批示")
+	if err := RequireWriter(by); err != nil {
+		return nil, err
 	}
 	f, err := in.validate(dayOf(tx.Now()))
 	if err != nil {
 		return nil, err
 	}
-	switch f.Target.Type {
-	case Project:
-		p, err := project.View(ctx, tx, by, f.Target.ID)
-		if err != nil {
-			return nil, err
-		}
-		f.Target.Label = p.Code + " " + p.Name
-	case Report:
-		f.Target.Label = fmt.Sprintf("月报（编号 %d）", f.Target.ID)
-	case Problem:
-		f.Target.Label = fmt.Sprintf("问题（编号 %d）", f.Target.ID)
+	if f.Target, _, err = ResolveTarget(ctx, tx, by, f.Target.Type, f.Target.ID); err != nil {
+		return nil, err
 	}
 	var bad apperr.Fields
 	for _, id := range f.UnitIDs {
