@@ -12,6 +12,7 @@ import (
 	"guatu/audit"
 	"guatu/auth"
 	"guatu/db"
+	"guatu/instruction"
 	"guatu/org"
 	"guatu/project"
 )
@@ -175,6 +176,9 @@ type projectShowPage struct {
 	StageIn  stageInput
 	Errors   map[string]string
 	Error    string
+
+	// Instructions are the 批示 written on the project (partials/instructions.html).
+	Instructions instructionBlock
 }
 
 type milestoneRow struct {
@@ -218,7 +222,8 @@ func (s *Server) projectShowData(r *http.Request, p *project.Project) (projectSh
 	for _, st := range project.Stages {
 		pg.Choices.Stages = append(pg.Choices.Stages, option{string(st), st.Label()})
 	}
-	return pg, nil
+	pg.Instructions, err = s.instructionBlock(r, instruction.Project, p.ID)
+	return pg, err
 }
 
 func (s *Server) projectShow(w http.ResponseWriter, r *http.Request) error {

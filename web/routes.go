@@ -68,6 +68,12 @@ func (s *Server) routes() http.Handler {
 	// Problems (堵点、难点) from 交办 to 销号 (web/problem.go).
 
 	// Leaders' 批示 and their 反馈 (web/instruction.go).
+	private.Handle("GET /instructions", s.h(s.instructionList))
+	private.Handle("GET /instructions/new", s.h(s.instructionNew))
+	private.Handle("POST /instructions", s.h(s.instructionCreate))
+	private.Handle("GET /instructions/{id}", s.h(s.instructionShow))
+	private.Handle("POST /instructions/{id}/answer", s.h(s.instructionAnswer))
+	private.Handle("POST /instructions/{id}/close", s.h(s.instructionClose))
 
 	// Notifications: the inbox and the DingTalk/WeCom robots (web/notify.go).
 
