@@ -153,6 +153,11 @@ func (s *Server) apiRoutes() *apiMux {
 	// Problems.
 
 	// Instructions (批示).
+	api.handle("GET", "/api/v1/instructions", s.apiInstructionList)
+	api.handle("POST", "/api/v1/instructions", s.apiInstructionCreate)
+	api.handle("GET", "/api/v1/instructions/{id}", s.apiInstructionGet)
+	api.handle("POST", "/api/v1/instructions/{id}/answer", s.apiInstructionAnswer)
+	api.handle("POST", "/api/v1/instructions/{id}/close", s.apiInstructionClose)
 	return api
 }
 
