@@ -90,6 +90,13 @@ const (
 	MeetingDecided  Action = "meeting.decided"
 )
 
+// The actions of leaders' 批示.
+const (
+	InstructionCreated  Action = "instruction.created"
+	InstructionAnswered Action = "instruction.answered"
+	InstructionClosed   Action = "instruction.closed"
+)
+
 var labels = map[Action]string{
 	ReportSaved:         "保存月报草稿",
 	ReportSubmitted:     "报送月报",
@@ -149,6 +156,9 @@ var labels = map[Action]string{
 	TokenRevoked:        "撤销接口令牌",
 	TokenFirstUsed:      "接口令牌首次使用",
 	TokenRefused:        "接口令牌验证未通过",
+	InstructionCreated:  "写批示",
+	InstructionAnswered: "反馈批示",
+	InstructionClosed:   "批示已落实办结",
 }
 
 // Label is the action's Chinese name.

@@ -305,6 +305,9 @@ func seed(ctx context.Context, tx *db.Tx) error {
 	if err := seedReports(ctx, tx, sys, town, names); err != nil {
 		return err
 	}
+	if err := seedInstructions(ctx, tx, units); err != nil {
+		return err
+	}
 	// The demo's administrators share a published password; a mandatory
 	// second factor would lock every visitor out of the admin pages.
 	if err := account.SetDemoSecurity(ctx, tx, sys); err != nil {

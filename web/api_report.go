@@ -66,13 +66,6 @@ type apiReportVersion struct {
 	Content      report.Snapshot `json:"content"`
 }
 
-func timeOrNull(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
-}
-
 func apiReportOf(r *report.Report) apiReport {
 	out := apiReport{ID: r.ID, ProjectID: r.ProjectID, ProjectCode: r.ProjectCode, ProjectName: r.ProjectName, UnitID: r.UnitID, Unit: r.UnitName,
 		Period: r.Period.Key(), Status: string(r.Status), Version: r.Version, MonthInvestYuan: r.MonthInvest, Progress: r.Progress,

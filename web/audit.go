@@ -27,6 +27,7 @@ const auditPageSize = 50
 // auditObjectTypes names the object types recorded so far, for the filter.
 var auditObjectTypes = []option{
 	{"user", "账号"}, {"unit", "单位"}, {"person", "人员"}, {"settings", "设置"}, {"audit", "审计日志"},
+	{"instruction", "批示"},
 }
 
 func objectTypeLabel(t string) string {

@@ -12,6 +12,7 @@ import (
 	"guatu/audit"
 	"guatu/auth"
 	"guatu/db"
+	"guatu/instruction"
 	"guatu/org"
 	"guatu/project"
 	"guatu/report"
@@ -206,6 +207,9 @@ type projectShowPage struct {
 	Errors   map[string]string
 	Error    string
 	Monthly  projectMonthly
+
+	// Instructions are the 批示 written on the project (partials/instructions.html).
+	Instructions instructionBlock
 }
 
 // projectMonthly is the project's part in 一月一调度: its reports and its
@@ -270,7 +274,10 @@ func (s *Server) projectShowData(r *http.Request, p *project.Project) (projectSh
 			m.Current = rep
 		}
 	}
-	m.Lights, err = report.LightHistory(r.Context(), s.db, p.ID)
+	if m.Lights, err = report.LightHistory(r.Context(), s.db, p.ID); err != nil {
+		return pg, err
+	}
+	pg.Instructions, err = s.instructionBlock(r, instruction.Project, p.ID)
 	return pg, err
 }
 

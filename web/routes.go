@@ -85,6 +85,12 @@ func (s *Server) routes() http.Handler {
 	// Problems (堵点、难点) from 交办 to 销号 (web/problem.go).
 
 	// Leaders' 批示 and their 反馈 (web/instruction.go).
+	private.Handle("GET /instructions", s.h(s.instructionList))
+	private.Handle("GET /instructions/new", s.h(s.instructionNew))
+	private.Handle("POST /instructions", s.h(s.instructionCreate))
+	private.Handle("GET /instructions/{id}", s.h(s.instructionShow))
+	private.Handle("POST /instructions/{id}/answer", s.h(s.instructionAnswer))
+	private.Handle("POST /instructions/{id}/close", s.h(s.instructionClose))
 
 	// Notifications: the inbox and the DingTalk/WeCom robots (web/notify.go).
 
@@ -168,6 +174,11 @@ func (s *Server) apiRoutes() *apiMux {
 	// Problems.
 
 	// Instructions (批示).
+	api.handle("GET", "/api/v1/instructions", s.apiInstructionList)
+	api.handle("POST", "/api/v1/instructions", s.apiInstructionCreate)
+	api.handle("GET", "/api/v1/instructions/{id}", s.apiInstructionGet)
+	api.handle("POST", "/api/v1/instructions/{id}/answer", s.apiInstructionAnswer)
+	api.handle("POST", "/api/v1/instructions/{id}/close", s.apiInstructionClose)
 	return api
 }
 
