@@ -17,6 +17,7 @@ import (
 	"guatu/db"
 	"guatu/org"
 	"guatu/project"
+	"guatu/report"
 	"guatu/worktime"
 )
 
@@ -216,7 +217,12 @@ func ResolveTarget(ctx context.Context, q db.Querier, by auth.Actor, t TargetTyp
 		}
 		return target, units, nil
 	case Report:
-		target.Label = fmt.Sprintf("月报（编号 %d）", id)
+		r, _, err := report.View(ctx, q, by, id)
+		if err != nil {
+			return target, nil, err
+		}
+		target.Label = r.ProjectName + " " + r.Period.Label() + "月报"
+		return target, []int64{r.UnitID}, nil
 	case Problem:
 		target.Label = fmt.Sprintf("问题（编号 %d）", id)
 	default:

@@ -14,6 +14,7 @@ import (
 	"guatu/apperr"
 	"guatu/auth"
 	"guatu/db"
+	"guatu/instruction"
 	"guatu/photo"
 	"guatu/project"
 	"guatu/report"
@@ -458,6 +459,8 @@ type reportShowPage struct {
 	Reason    string
 	Errors    map[string]string
 	Error     string
+	// Instructions are the 批示 written on the report.
+	Instructions instructionBlock
 }
 
 // reportShow is a report as submitted, with every version and the office's 退回.
@@ -491,7 +494,8 @@ func (s *Server) reportShowData(r *http.Request) (reportShowPage, error) {
 		Deadline: rep.Period.Deadline(cfg.DeadlineDay, cal),
 		CanEdit:  rep.Status.Editable() && report.CanSubmit(a, p), CanReturn: rep.Status == report.Submitted && report.CanReview(a, rep)}
 	pg.Standing = report.StandingOf(rep.FirstSubmittedOn, pg.Deadline, s.today())
-	return pg, nil
+	pg.Instructions, err = s.instructionBlock(r, instruction.Report, rep.ID)
+	return pg, err
 }
 
 // reportReturn sends a submitted report back to its unit with the reason.
