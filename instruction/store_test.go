@@ -15,6 +15,7 @@ import (
 	"guatu/instruction"
 	"guatu/org"
 	"guatu/project"
+	"guatu/report"
 	"guatu/worktime"
 )
 
@@ -216,12 +217,24 @@ func TestCreate_StoresWhatWasWrittenAndChecksScope(t *testing.T) {
 	_, err = e.create(e.chief, bad)
 	wantKind(t, "unknown project", err, apperr.NotFound)
 
-	// A 批示 on a report or problem (built alongside) keeps its id without a check.
+	// A 批示 on a monthly report names the report; one that does not exist is refused.
+	var r *report.Report
+	e.tx(func(ctx context.Context, tx *db.Tx) error {
+		p, err := project.Create(ctx, tx, sys, project.Input{Name: "冷链中心", CategoryID: "1", Tier: "active", Stage: "started", UnitID: fmt.Sprint(e.econ.ID)})
+		if err != nil {
+			return err
+		}
+		r, err = report.Save(ctx, tx, sys, p.ID, report.Period{Year: 2026, Month: 3}, report.Input{}, false, project.Day(2026, 3, 15), nil)
+		return err
+	})
 	rep := in
-	rep.TargetType, rep.TargetID = "report", "42"
-	if got := e.write(e.leader, rep); got.Target.Label != "月报（编号 42）" || got.Target.Href() != "/reports/42" {
+	rep.TargetType, rep.TargetID = "report", fmt.Sprint(r.ID)
+	if got := e.write(e.leader, rep); got.Target.Label != "冷链中心 2026年3月月报" || got.Target.Href() != fmt.Sprintf("/reports/%d", r.ID) {
 		t.Errorf("report target %+v", got.Target)
 	}
+	rep.TargetID = "999999"
+	_, err = e.create(e.leader, rep)
+	wantKind(t, "unknown report", err, apperr.NotFound)
 }
 
 func TestView_WhoReads(t *testing.T) {
