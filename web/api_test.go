@@ -755,9 +755,24 @@ type apiRoute struct {
 	fresh   bool
 	allowed []auth.Role
 	scoped  bool
+	// pathFor, when set, builds the request path for a target (creating
+	// whatever record the route acts on); path is then the registered pattern.
+	pathFor func(m *matrix, tg target) string
 }
 
+// apiMatrixAreas adds the API routes of later areas, as matrixAreas does
+// for the pages: each area's test file appends its function in an init.
+var apiMatrixAreas []func() []apiRoute
+
 func apiRoutesUnderTest() []apiRoute {
+	rows := projectAPIRoutes()
+	for _, area := range apiMatrixAreas {
+		rows = append(rows, area()...)
+	}
+	return rows
+}
+
+func projectAPIRoutes() []apiRoute {
 	return []apiRoute{
 		{method: "GET", path: "/api/v1/projects", allowed: prjViews},
 		{method: "POST", path: "/api/v1/projects", allowed: prjEdits, scoped: true, body: func(m *matrix, tg target) any {
@@ -828,6 +843,9 @@ func TestAPIPermissionMatrix(t *testing.T) {
 					mid = addMilestone(t, m, tg.project, m.unique("待删节点"))
 				}
 				path := strings.NewReplacer("{project}", fmt.Sprint(tg.project.ID), "{milestone}", fmt.Sprint(mid)).Replace(rt.path)
+				if rt.pathFor != nil {
+					path = rt.pathFor(m, tg)
+				}
 				var body any
 				if rt.body != nil {
 					body = rt.body(m, tg)
@@ -866,6 +884,9 @@ func TestAPIPermissionMatrix(t *testing.T) {
 	}
 	// The matrix must name every API route the server has.
 	for _, r := range m.env.Server.APIRoutes() {
+		if covered[r] { // a later area's row names its registered pattern
+			continue
+		}
 		r = strings.NewReplacer("{id}", "{project}", "{mid}", "{milestone}").Replace(r)
 		if !covered[r] {
 			t.Errorf("API route %s is not in the API permission matrix", r)

@@ -88,6 +88,7 @@ func navFor(a auth.Actor) []NavItem {
 	add(auth.ViewDashboard, NavItem{"home", "工作台", "/", "home"})
 	add(auth.ViewProject, NavItem{"battlemap", "挂图作战", "/battlemap", "battlemap"})
 	add(auth.ViewProject, NavItem{"projects", "项目台账", "/projects", "projects"})
+	add(auth.ViewProblem, NavItem{"problems", "问题督办", "/problems", "audit"})
 	add(auth.ProjectRules, NavItem{"project-settings", "项目设置", "/settings/projects", "sliders"})
 	add(auth.ViewOrg, NavItem{"org", "组织机构", "/org", "org"})
 	add(auth.ViewOrg, NavItem{"people", "人员", "/org/people", "people"})
