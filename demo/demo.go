@@ -298,6 +298,9 @@ func seed(ctx context.Context, tx *db.Tx) error {
 	if err := seedProjects(ctx, tx, sys, units, leaders); err != nil {
 		return err
 	}
+	if err := seedProblems(ctx, tx, sys, units); err != nil {
+		return err
+	}
 	// The demo's administrators share a published password; a mandatory
 	// second factor would lock every visitor out of the admin pages.
 	if err := account.SetDemoSecurity(ctx, tx, sys); err != nil {

@@ -333,9 +333,11 @@ func Extensions(ctx context.Context, q db.Querier, id int64) ([]Extension, error
 // Backdate moves a problem's whole history days calendar days into the
 // past, as if it had happened then: the demo builds its problems through
 // the workflow in one transaction and spreads them over the past weeks
-// this way. Deadlines stay on working days (a limit in working days is
-// counted again from the moved 签收). Only the system may do it, and it is
-// audited; the audit trail itself keeps the true times.
+// this way. Every date moves by exactly that many days, except those
+// counted in working days (the signing day, a deadline counted from 签收),
+// which are counted again from their moved start: moving a history twice
+// is the same as moving it once by the sum. Only the system may do it, and
+// it is audited; the audit trail itself keeps the true times.
 func Backdate(ctx context.Context, tx *db.Tx, by auth.Actor, id int64, days int) error {
 	if !by.System {
 		return apperr.Forbiddenf("只有系统可以调整问题的历史日期")
@@ -358,7 +360,7 @@ func Backdate(ctx context.Context, tx *db.Tx, by auth.Actor, id int64, days int)
 		if t.IsZero() {
 			return ""
 		}
-		return FormatDate(cal.NextWorkday(t.AddDate(0, 0, -days)))
+		return FormatDate(t.AddDate(0, 0, -days))
 	}
 	exts, err := Extensions(ctx, tx, id)
 	if err != nil {
