@@ -390,7 +390,12 @@ func (s *Server) problemNew(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	in := problem.Input{Priority: string(problem.Normal), Source: string(problem.FromSite), DeadlineKind: problem.ByWorkdays,
-		LimitDays: "10", UnitID: strconv.FormatInt(a.UnitID, 10), ProjectID: q.Get("project")}
+		LimitDays: "10", ProjectID: q.Get("project")}
+	// A unit reports its own problems; the supervision office assigns them
+	// to others, so its form starts with no unit chosen.
+	if !auth.CanAnywhere(a, auth.SuperProblem) {
+		in.UnitID = strconv.FormatInt(a.UnitID, 10)
+	}
 	if id, err := strconv.ParseInt(in.ProjectID, 10, 64); err == nil {
 		// A problem met on a project goes by default to the unit that leads it.
 		if p, err := project.View(r.Context(), s.db, a, id); err == nil && auth.Can(a, auth.RaiseProblem, p.UnitPath) {
@@ -507,11 +512,32 @@ type problemShowPage struct {
 	Waiting    *problem.Extension
 	Can        problemCans
 	In         actionInput
+	Failed     string // the action whose form was refused, which opens it
 	Errors     map[string]string
 	Error      string
 	MaxFileMB  int
 	MaxFiles   int
+	Accept     string // the file input's hint to the browser; the server decides by the bytes
 	Today      string
+}
+
+// FeedbackOpen reports whether the progress form starts open: for the
+// unit, whose everyday form it is, unless another form was refused; the
+// supervision office, which may report for a unit on paper, opens it itself.
+func (p problemShowPage) FeedbackOpen() bool {
+	if p.Failed != "" {
+		return p.Failed == string(problem.ActFeedback)
+	}
+	return !problem.Permitted(p.Actor, p.P, problem.ActClose)
+}
+
+// FilesError is the attachment message for the form of act: the feedback
+// and the done forms both take files, and only the refused one shows it.
+func (p problemShowPage) FilesError(act string) string {
+	if p.Failed != act {
+		return ""
+	}
+	return p.Errors["files"]
 }
 
 func (s *Server) problemShowData(r *http.Request, p *problem.Problem) (problemShowPage, error) {
@@ -522,6 +548,7 @@ func (s *Server) problemShowData(r *http.Request, p *problem.Problem) (problemSh
 	a := actor(r)
 	pg := problemShowPage{Base: s.base(r, p.Title, "problems"), problemRow: ck.rows([]*problem.Problem{p})[0],
 		MaxFileMB: problem.MaxFileSize >> 20, MaxFiles: problem.MaxFiles, Today: problem.FormatDate(ck.Today),
+		Accept: ".jpg,.jpeg,.png,.gif,.webp,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.wps,.et,.txt,.zip",
 		Can: problemCans{Sign: problem.Can(a, p, problem.ActSign), Feedback: problem.Can(a, p, problem.ActFeedback),
 			Done: problem.Can(a, p, problem.ActFinish), Extend: problem.Can(a, p, problem.ActExtend),
 			Close: problem.Can(a, p, problem.ActClose), Return: problem.Can(a, p, problem.ActReturn),
@@ -613,7 +640,7 @@ func (s *Server) problemAction(act problem.Action) handlerFunc {
 			if len(files) > 0 {
 				msg += "；所选附件需重新选择"
 			}
-			pg.In, pg.Errors, pg.Error = in, fields, msg
+			pg.In, pg.Errors, pg.Error, pg.Failed = in, fields, msg, string(act)
 			return s.render(w, r, http.StatusUnprocessableEntity, "problem_show", pg)
 		}
 		if err != nil {
