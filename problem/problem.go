@@ -309,11 +309,11 @@ type Extension struct {
 	Reason        string
 	Status        ExtensionStatus
 	RequestedAt   time.Time
-	RequestedBy   string
+	RequestedUser int64  // the account that asked
+	RequestedBy   string // its name
 	DecidedAt     time.Time
 	DecidedBy     string
 	DecisionNote  string
-	RequestedUser int64
 }
 
 // File is an attachment of a history entry; its data is read only when it

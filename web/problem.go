@@ -218,11 +218,11 @@ func (s *Server) problemList(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	p.Export = "/problems/export.xlsx?" + exportQ.Encode()
-	if _, n, err := problem.List(r.Context(), s.db, a, problem.Filter{OverdueOn: ck.Today, Limit: 1}); err == nil {
-		p.Tabs = problemTabs(q, tab, n)
-	} else {
+	_, overdue, err := problem.List(r.Context(), s.db, a, problem.Filter{OverdueOn: ck.Today, Limit: 1})
+	if err != nil {
 		return err
 	}
+	p.Tabs = problemTabs(q, tab, overdue)
 	if summary {
 		open, _, err := problem.List(r.Context(), s.db, a, f)
 		if err != nil {
