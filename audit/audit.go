@@ -70,6 +70,21 @@ const (
 	Restored            Action = "system.restored"
 )
 
+// The actions of problems (堵点、难点), from 交办 to 销号.
+const (
+	ProblemCreated           Action = "problem.created"
+	ProblemSigned            Action = "problem.signed"
+	ProblemFeedback          Action = "problem.feedback"
+	ProblemDone              Action = "problem.done"
+	ProblemClosed            Action = "problem.closed"
+	ProblemReturned          Action = "problem.returned"
+	ProblemExtensionAsked    Action = "problem.extension_asked"
+	ProblemExtensionApproved Action = "problem.extension_approved"
+	ProblemExtensionRefused  Action = "problem.extension_refused"
+	ProblemsExported         Action = "problem.exported"
+	ProblemBackdated         Action = "problem.backdated"
+)
+
 // The actions of personal API tokens (接口令牌).
 const (
 	TokenCreated   Action = "api.token_created"
@@ -159,6 +174,18 @@ var labels = map[Action]string{
 	InstructionCreated:  "写批示",
 	InstructionAnswered: "反馈批示",
 	InstructionClosed:   "批示已落实办结",
+
+	ProblemCreated:           "登记（交办）问题",
+	ProblemSigned:            "签收问题",
+	ProblemFeedback:          "反馈问题进展",
+	ProblemDone:              "问题办结",
+	ProblemClosed:            "问题销号",
+	ProblemReturned:          "问题退回重办",
+	ProblemExtensionAsked:    "申请问题延期",
+	ProblemExtensionApproved: "同意问题延期",
+	ProblemExtensionRefused:  "不同意问题延期",
+	ProblemsExported:         "导出问题清单",
+	ProblemBackdated:         "调整问题历史日期（演示数据）",
 }
 
 // Label is the action's Chinese name.

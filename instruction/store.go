@@ -16,6 +16,7 @@ import (
 	"guatu/auth"
 	"guatu/db"
 	"guatu/org"
+	"guatu/problem"
 	"guatu/project"
 	"guatu/report"
 	"guatu/worktime"
@@ -224,7 +225,16 @@ func ResolveTarget(ctx context.Context, q db.Querier, by auth.Actor, t TargetTyp
 		target.Label = r.ProjectName + " " + r.Period.Label() + "月报"
 		return target, []int64{r.UnitID}, nil
 	case Problem:
-		target.Label = fmt.Sprintf("问题（编号 %d）", id)
+		p, err := problem.View(ctx, q, by, id)
+		if err != nil {
+			return target, nil, err
+		}
+		target.Label = "问题：" + p.Title
+		units := []int64{p.UnitID}
+		for _, u := range p.CoUnits {
+			units = append(units, u.ID)
+		}
+		return target, units, nil
 	default:
 		return target, nil, apperr.NotFoundf("批示对象不存在")
 	}

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"guatu/account"
 	"guatu/apperr"
@@ -430,4 +431,12 @@ func unknownParams(r *http.Request, known ...string) map[string]string {
 		}
 	}
 	return bad
+}
+
+// timeOrNull is an instant for JSON: null when unset.
+func timeOrNull(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }

@@ -76,13 +76,6 @@ func urgencyCode(u worktime.Urgency) string {
 	return "on_track"
 }
 
-func timeOrNull(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
-}
-
 // instruction is the JSON of a 批示 judged on today.
 func (j judged) instruction(in *instruction.Instruction) apiInstruction {
 	out := apiInstruction{ID: in.ID, TargetType: string(in.Target.Type), TargetID: idOrNull(in.Target.ID), TargetLabel: in.Target.Label,

@@ -201,6 +201,7 @@ type projectShowPage struct {
 	Statuses []milestoneRow
 	Stages   []project.StageMove
 	Changes  []project.Change
+	Problems projectProblems // the project's 堵点/难点 (web/problem.go)
 	CanEdit  bool
 	Choices  projectChoices
 	StageIn  stageInput
@@ -243,6 +244,9 @@ func (s *Server) projectShowData(r *http.Request, p *project.Project) (projectSh
 		pg.Statuses = append(pg.Statuses, milestoneRow{M: m, Status: st, Late: late})
 	}
 	if pg.Stages, err = project.StageHistory(r.Context(), s.db, p.ID); err != nil {
+		return pg, err
+	}
+	if pg.Problems, err = s.problemsOf(r, p.ID); err != nil {
 		return pg, err
 	}
 	rows, err := audit.ForObject(r.Context(), s.db, "project", p.ID)

@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"guatu/problem"
+)
 
 // routes is every route of the application. Private routes sit on an inner
 // mux that requireLogin wraps once; the outer mux has only sign-in, set-up,
@@ -83,6 +87,20 @@ func (s *Server) routes() http.Handler {
 	private.Handle("GET /meetings/{id}/minutes", s.h(s.meetingMinutes))
 
 	// Problems (堵点、难点) from 交办 to 销号 (web/problem.go).
+	private.Handle("GET /problems", s.h(s.problemList))
+	private.Handle("GET /problems/new", s.h(s.problemNew))
+	private.Handle("GET /problems/export.xlsx", s.h(s.problemExport))
+	private.Handle("POST /problems", s.h(s.problemCreate))
+	private.Handle("GET /problems/{id}", s.h(s.problemShow))
+	private.Handle("POST /problems/{id}/sign", s.h(s.problemAction(problem.ActSign)))
+	private.Handle("POST /problems/{id}/feedback", s.h(s.problemAction(problem.ActFeedback)))
+	private.Handle("POST /problems/{id}/done", s.h(s.problemAction(problem.ActFinish)))
+	private.Handle("POST /problems/{id}/close", s.h(s.problemAction(problem.ActClose)))
+	private.Handle("POST /problems/{id}/return", s.h(s.problemAction(problem.ActReturn)))
+	private.Handle("POST /problems/{id}/extend", s.h(s.problemAction(problem.ActExtend)))
+	private.Handle("POST /problems/{id}/extend/approve", s.h(s.problemAction(problem.ActApproveExtension)))
+	private.Handle("POST /problems/{id}/extend/refuse", s.h(s.problemAction(problem.ActRefuseExtension)))
+	private.Handle("GET /problems/{id}/files/{name}", s.h(s.problemFile))
 
 	// Leaders' 批示 and their 反馈 (web/instruction.go).
 	private.Handle("GET /instructions", s.h(s.instructionList))
@@ -172,6 +190,10 @@ func (s *Server) apiRoutes() *apiMux {
 	api.handle("POST", "/api/v1/reports/{id}/return", s.apiReportReturn)
 
 	// Problems.
+	api.handle("GET", "/api/v1/problems", s.apiProblemList)
+	api.handle("POST", "/api/v1/problems", s.apiProblemCreate)
+	api.handle("GET", "/api/v1/problems/{id}", s.apiProblemGet)
+	api.handle("POST", "/api/v1/problems/{id}/{action}", s.apiProblemAction)
 
 	// Instructions (批示).
 	api.handle("GET", "/api/v1/instructions", s.apiInstructionList)

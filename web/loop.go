@@ -1,0 +1,153 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"guatu/auth"
+	"guatu/db"
+	"guatu/meeting"
+	"guatu/problem"
+	"guatu/report"
+	"guatu/worktime"
+)
+
+// The links between the areas of the monthly loop: a report's problems
+// become tracked problems, a meeting's decisions become 交办, and the
+// meeting's agenda and 纪要 read the problems back.
+
+// ReportProblemDays is the time a unit has for a problem it stated in its
+// monthly report: working days from 签收, as the office would set by hand.
+const ReportProblemDays = 10
+
+// problemFromReport makes a problem line of a submitted report a tracked
+// problem (上报 by the unit), linked to the report and its project.
+func (s *Server) problemFromReport(ctx context.Context, tx *db.Tx, a auth.Actor) func(*report.Report, string) (int64, error) {
+	return func(r *report.Report, text string) (int64, error) {
+		title := text
+		if utf8.RuneCountInString(title) > 80 {
+			title = string([]rune(title)[:79]) + "…"
+		}
+		p, err := problem.Create(ctx, tx, a, problem.Input{Title: title, Description: text, Category: string(problem.GuessCategory(text)),
+			Source: string(problem.FromReport), ProjectID: strconv.FormatInt(r.ProjectID, 10), UnitID: strconv.FormatInt(r.UnitID, 10),
+			DeadlineKind: problem.ByWorkdays, LimitDays: strconv.Itoa(ReportProblemDays), SourceType: "report", SourceID: r.ID})
+		if err != nil {
+			return 0, err
+		}
+		return p.ID, nil
+	}
+}
+
+// assignFromMeeting makes a meeting decision's 交办: a problem assigned by
+// the supervision office to the unit, with its leader and deadline.
+func (s *Server) assignFromMeeting(ctx context.Context, tx *db.Tx, a auth.Actor) func(meeting.Assignment) (int64, error) {
+	return func(as meeting.Assignment) (int64, error) {
+		category := as.Category
+		if category == "" {
+			category = string(problem.GuessCategory(as.Title + as.Text))
+		}
+		in := problem.Input{Title: as.Title, Description: as.Text, Category: category, Source: string(problem.FromMeeting),
+			UnitID: strconv.FormatInt(as.UnitID, 10), DeadlineKind: problem.ByDate, Deadline: as.Due.Format(time.DateOnly),
+			SourceType: "meeting", SourceID: as.MeetingID}
+		if as.LeaderID != 0 {
+			in.LeaderID = strconv.FormatInt(as.LeaderID, 10)
+		}
+		if as.ProjectID != 0 {
+			in.ProjectID = strconv.FormatInt(as.ProjectID, 10)
+		}
+		p, err := problem.Create(ctx, tx, a, in)
+		if err != nil {
+			return 0, err
+		}
+		return p.ID, nil
+	}
+}
+
+// agendaProblems are the problems a dispatch meeting looks at.
+type agendaProblems struct {
+	New       []problemItem // raised in the meeting's month
+	Overdue   []problemItem // open past their deadline
+	Escalated []problemItem // overdue by 7 working days or more: the 主要领导's
+}
+
+// problemItem is a problem as the agenda shows it.
+type problemItem struct {
+	ID         int64
+	Title      string
+	UnitName   string
+	LeaderName string
+	Due        time.Time
+	State      string
+	Urgency    string
+}
+
+func itemOf(p *problem.Problem, due time.Time, u worktime.Urgency) problemItem {
+	it := problemItem{ID: p.ID, Title: p.Title, UnitName: p.UnitName, LeaderName: p.LeaderName, Due: due, State: p.State.Label()}
+	if u != worktime.OnTrack {
+		it.Urgency = u.Label()
+	}
+	return it
+}
+
+// agendaProblems lists the month's new problems and the overdue ones the
+// actor may read, under the meeting's unit.
+func (s *Server) agendaProblems(r *http.Request, m *meeting.Meeting) (agendaProblems, error) {
+	var ag agendaProblems
+	cal, err := worktime.Load(r.Context(), s.db)
+	if err != nil {
+		return ag, err
+	}
+	today := s.today()
+	all, _, err := problem.List(r.Context(), s.db, actor(r), problem.Filter{})
+	if err != nil {
+		return ag, err
+	}
+	for _, p := range all {
+		if !strings.HasPrefix(p.UnitPath, m.UnitPath) {
+			continue
+		}
+		u, due := problem.Judge(p, today, cal)
+		if report.PeriodOf(p.CreatedAt.In(s.loc)) == m.Period {
+			ag.New = append(ag.New, itemOf(p, due, u))
+		}
+		if u >= worktime.Overdue {
+			ag.Overdue = append(ag.Overdue, itemOf(p, due, u))
+		}
+		if u == worktime.OverdueLong {
+			ag.Escalated = append(ag.Escalated, itemOf(p, due, u))
+		}
+	}
+	return ag, nil
+}
+
+// assignedWork is a 交办 as the 纪要 lists it.
+type assignedWork struct {
+	ID         int64
+	Title      string
+	UnitName   string
+	LeaderName string
+	Due        time.Time
+	State      string
+}
+
+func (s *Server) assignedWork(r *http.Request, id int64) (assignedWork, error) {
+	p, err := problem.Get(r.Context(), s.db, id)
+	if err != nil {
+		return assignedWork{}, err
+	}
+	return assignedWork{ID: p.ID, Title: p.Title, UnitName: p.UnitName, LeaderName: p.LeaderName, Due: p.Deadline, State: p.State.Label()}, nil
+}
+
+// notifyReminded tells each unit reminded what it still owes.
+func (s *Server) notifyReminded(ctx context.Context, tx *db.Tx, a auth.Actor, period report.Period, deadline time.Time, sent []report.Reminded) error {
+	return nil
+}
+
+// notifyReturned tells the unit its report came back, and why.
+func (s *Server) notifyReturned(ctx context.Context, tx *db.Tx, a auth.Actor, r *report.Report) error {
+	return nil
+}
