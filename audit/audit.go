@@ -78,6 +78,16 @@ const (
 	TokenRefused   Action = "api.token_refused"
 )
 
+// The actions of the group robots (DingTalk, WeCom) that carry notices.
+const (
+	RobotCreated  Action = "robot.created"
+	RobotUpdated  Action = "robot.updated"
+	RobotDisabled Action = "robot.disabled"
+	RobotEnabled  Action = "robot.enabled"
+	RobotDeleted  Action = "robot.deleted"
+	RobotTested   Action = "robot.tested"
+)
+
 var labels = map[Action]string{
 	LoginOK:             "登录",
 	LoginFailed:         "登录失败",
@@ -129,6 +139,12 @@ var labels = map[Action]string{
 	TokenRevoked:        "撤销接口令牌",
 	TokenFirstUsed:      "接口令牌首次使用",
 	TokenRefused:        "接口令牌验证未通过",
+	RobotCreated:        "新建群机器人",
+	RobotUpdated:        "修改群机器人",
+	RobotDisabled:       "停用群机器人",
+	RobotEnabled:        "启用群机器人",
+	RobotDeleted:        "删除群机器人",
+	RobotTested:         "发送机器人测试消息",
 }
 
 // Label is the action's Chinese name.
