@@ -19,6 +19,7 @@ import (
 	"guatu/auth"
 	"guatu/db"
 	"guatu/demo"
+	"guatu/notify"
 	"guatu/web"
 )
 
@@ -129,7 +130,8 @@ func serve(ctx context.Context, o options, args []string) error {
 		return err
 	}
 
-	app, err := web.New(web.Config{DB: d, Logger: log, Dev: cfg.Dev, Demo: demoOn, Version: version})
+	robots := &notify.Sender{BaseURL: cfg.PublicURL}
+	app, err := web.New(web.Config{DB: d, Logger: log, Dev: cfg.Dev, Demo: demoOn, Version: version, Robots: robots})
 	if err != nil {
 		return err
 	}
@@ -151,6 +153,8 @@ func serve(ctx context.Context, o options, args []string) error {
 	defer stopJobs()
 	var jobs sync.WaitGroup
 	jobs.Go(func() { maintenance(jobsCtx, d, log, maintenanceEvery) })
+	sched := scheduledJobs(d, robots, log)
+	jobs.Go(func() { sched.Run(jobsCtx) })
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
