@@ -727,3 +727,43 @@ func TestDisableAndDelete_DropWhatWasWaiting(t *testing.T) {
 		t.Errorf("deleted robot: %v", err)
 	}
 }
+
+func TestPurge_KeepsUnreadAndRecentAndDropsTheRest(t *testing.T) {
+	w := newWorld(t)
+	r := newRobot(t, ok)
+	c := w.channel(t, r, notify.DingTalk, w.econ.ID, "", notify.KindReport)
+	me := w.actor("econstaff")
+	post(t, w.d, notify.Message{Kind: notify.KindReport, Title: "已读的", UnitID: w.econ.ID, To: []notify.Recipient{notify.ToUser(me.UserID)}})
+	post(t, w.d, notify.Message{Kind: notify.KindNotice, Title: "未读的", To: []notify.Recipient{notify.ToUser(me.UserID)}})
+	w.run(t, w.worker(w.d), t0)
+	tx(t, w.d, func(ctx context.Context, tx *db.Tx) error {
+		if _, err := notify.MarkAllRead(ctx, tx, me); err != nil {
+			return err
+		}
+		_, err := notify.Once(ctx, tx, "bulletin:2026-Q1")
+		return err
+	})
+	post(t, w.d, notify.Message{Kind: notify.KindNotice, Title: "又一条未读", To: []notify.Recipient{notify.ToUser(me.UserID)}})
+	purge := func(at time.Time) {
+		tx(t, w.d, func(ctx context.Context, tx *db.Tx) error { _, err := notify.Purge(ctx, tx, at); return err })
+	}
+	day := 24 * time.Hour
+	purge(t0.Add(179 * day))
+	if len(w.log(t, c)) != 1 || len(w.inbox(t, "econstaff")) != 3 {
+		t.Fatalf("purged too early: log %d, inbox %q", len(w.log(t, c)), w.inbox(t, "econstaff"))
+	}
+	purge(t0.Add(181 * day))
+	if len(w.log(t, c)) != 0 || len(w.inbox(t, "econstaff")) != 3 {
+		t.Errorf("after 181 days: log %d (want 0), inbox %q (want all three)", len(w.log(t, c)), w.inbox(t, "econstaff"))
+	}
+	purge(t0.Add(401 * day))
+	if got := w.inbox(t, "econstaff"); len(got) != 1 || got[0] != "又一条未读" {
+		t.Errorf("after 401 days the inbox holds %q, want only the unread notice", got)
+	}
+	tx(t, w.d, func(ctx context.Context, tx *db.Tx) error {
+		if first, err := notify.Once(ctx, tx, "bulletin:2026-Q1"); err != nil || !first {
+			t.Errorf("a 401-day-old Once key is still held: %v %v", first, err)
+		}
+		return nil
+	})
+}

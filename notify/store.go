@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"guatu/apperr"
 	"guatu/auth"
@@ -257,4 +258,42 @@ func MarkAllRead(ctx context.Context, tx *db.Tx, by auth.Actor) (int64, error) {
 		return 0, fmt.Errorf("notify.MarkAllRead: %w", err)
 	}
 	return res.RowsAffected()
+}
+
+// How long notification data is kept.
+const (
+	keepDeliveries = 180 * 24 * time.Hour // a robot's log of what it sent
+	keepRead       = 365 * 24 * time.Hour // notices read; unread ones stay until read
+	keepOnce       = 400 * 24 * time.Hour // no reminder looks back further than a year
+)
+
+// Purge removes notification data past keeping: finished deliveries older
+// than 180 days, inbox rows read more than a year ago, notices nothing
+// refers to any more, and Once keys older than 400 days. It returns how
+// many rows went. Like expired sessions, this is housekeeping and is not
+// audited.
+func Purge(ctx context.Context, tx *db.Tx, now time.Time) (int64, error) {
+	var total int64
+	for _, st := range []struct {
+		query string
+		arg   any
+	}{
+		{`DELETE FROM robot_deliveries WHERE status <> 'pending' AND created_at < $1`, db.Time(now.Add(-keepDeliveries))},
+		{`DELETE FROM inbox WHERE read_at <> '' AND read_at < $1`, db.Time(now.Add(-keepRead))},
+		{`DELETE FROM notices WHERE created_at < $1
+			AND NOT EXISTS (SELECT 1 FROM inbox i WHERE i.notice_id = notices.id)
+			AND NOT EXISTS (SELECT 1 FROM robot_deliveries d WHERE d.notice_id = notices.id)`, db.Time(now.Add(-keepDeliveries))},
+		{`DELETE FROM notify_once WHERE created_at < $1`, db.Time(now.Add(-keepOnce))},
+	} {
+		res, err := tx.ExecContext(ctx, st.query, st.arg)
+		if err != nil {
+			return total, fmt.Errorf("notify.Purge: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return total, fmt.Errorf("notify.Purge: %w", err)
+		}
+		total += n
+	}
+	return total, nil
 }
