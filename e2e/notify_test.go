@@ -74,7 +74,8 @@ func TestJourney_RobotAndInboxOnAPhone(t *testing.T) {
 		chromedp.Text(`main`, &inbox),
 		shot(t, "notify-2-inbox"),
 		chromedp.Click(`.inbox-title`),
-		chromedp.WaitVisible(`body.signed-in h1`),
+		// Opening the notice leads to its page: wait for that page, not for any h1 (the inbox has one too).
+		chromedp.WaitVisible(`form.filters[action="/projects"]`),
 		chromedp.Navigate(ts.URL+"/inbox"),
 		chromedp.WaitVisible(`main h1`),
 		chromedp.Text(`main`, &after),
