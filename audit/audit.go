@@ -112,6 +112,16 @@ const (
 	InstructionClosed   Action = "instruction.closed"
 )
 
+// The actions of the group robots (DingTalk, WeCom) that carry notices.
+const (
+	RobotCreated  Action = "robot.created"
+	RobotUpdated  Action = "robot.updated"
+	RobotDisabled Action = "robot.disabled"
+	RobotEnabled  Action = "robot.enabled"
+	RobotDeleted  Action = "robot.deleted"
+	RobotTested   Action = "robot.tested"
+)
+
 var labels = map[Action]string{
 	ReportSaved:         "保存月报草稿",
 	ReportSubmitted:     "报送月报",
@@ -186,6 +196,12 @@ var labels = map[Action]string{
 	ProblemExtensionRefused:  "不同意问题延期",
 	ProblemsExported:         "导出问题清单",
 	ProblemBackdated:         "调整问题历史日期（演示数据）",
+	RobotCreated:             "新建群机器人",
+	RobotUpdated:             "修改群机器人",
+	RobotDisabled:            "停用群机器人",
+	RobotEnabled:             "启用群机器人",
+	RobotDeleted:             "删除群机器人",
+	RobotTested:              "发送机器人测试消息",
 }
 
 // Label is the action's Chinese name.

@@ -13,6 +13,7 @@ import (
 	"guatu/account"
 	"guatu/apperr"
 	"guatu/auth"
+	"guatu/notify"
 	"guatu/project"
 )
 
@@ -31,6 +32,7 @@ type Base struct {
 	Demo      bool
 	Version   string
 	Gated     bool // the user must change password or enrol TOTP first: no navigation
+	Unread    int  // unread notices in the user's inbox: the badge on 消息
 }
 
 // option is one choice of a select.
@@ -71,6 +73,12 @@ func (s *Server) base(r *http.Request, title, active string) Base {
 		b.Gated = st.gate != account.GateNone
 		if !b.Gated {
 			b.Nav = navFor(st.actor)
+			n, err := notify.UnreadCount(r.Context(), s.db, st.actor)
+			if err != nil {
+				// The badge is a convenience: the page is still worth showing without it.
+				s.log.Warn("unread count", "request_id", st.requestID, "err", err)
+			}
+			b.Unread = n
 		}
 	}
 	b.Flash, b.FlashErr = st.flash, st.flashErr
@@ -86,6 +94,7 @@ func navFor(a auth.Actor) []NavItem {
 		}
 	}
 	add(auth.ViewDashboard, NavItem{"home", "工作台", "/", "home"})
+	nav = append(nav, NavItem{"inbox", "消息", "/inbox", "bell"}) // everyone has an inbox
 	add(auth.ViewProject, NavItem{"battlemap", "挂图作战", "/battlemap", "battlemap"})
 	add(auth.ViewProject, NavItem{"projects", "项目台账", "/projects", "projects"})
 	add(auth.ViewReport, NavItem{"reports", "月报调度", "/reports", "calendar"})
@@ -93,6 +102,7 @@ func navFor(a auth.Actor) []NavItem {
 	add(auth.ViewProblem, NavItem{"problems", "问题督办", "/problems", "audit"})
 	add(auth.ViewInstr, NavItem{"instructions", "领导批示", "/instructions", "audit"})
 	add(auth.ProjectRules, NavItem{"project-settings", "项目设置", "/settings/projects", "sliders"})
+	add(auth.ManageChannels, NavItem{"robots", "群机器人", "/settings/robots", "robot"})
 	add(auth.ViewOrg, NavItem{"org", "组织机构", "/org", "org"})
 	add(auth.ViewOrg, NavItem{"people", "人员", "/org/people", "people"})
 	add(auth.ViewAccounts, NavItem{"users", "账号与角色", "/admin/users", "users"})

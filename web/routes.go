@@ -111,6 +111,19 @@ func (s *Server) routes() http.Handler {
 	private.Handle("POST /instructions/{id}/close", s.h(s.instructionClose))
 
 	// Notifications: the inbox and the DingTalk/WeCom robots (web/notify.go).
+	private.Handle("GET /inbox", s.h(s.inbox))
+	private.Handle("POST /inbox/read-all", s.h(s.inboxReadAll))
+	private.Handle("POST /inbox/{id}/read", s.h(s.inboxRead))
+	private.Handle("GET /settings/robots", s.h(s.robotList))
+	private.Handle("GET /settings/robots/new", s.h(s.robotNew))
+	private.Handle("POST /settings/robots", s.h(s.robotCreate))
+	private.Handle("GET /settings/robots/{id}", s.h(s.robotShow))
+	private.Handle("GET /settings/robots/{id}/edit", s.h(s.robotEdit))
+	private.Handle("POST /settings/robots/{id}", s.h(s.robotUpdate))
+	private.Handle("POST /settings/robots/{id}/test", s.h(s.robotTest))
+	private.Handle("POST /settings/robots/{id}/disable", s.h(s.robotDisable))
+	private.Handle("POST /settings/robots/{id}/enable", s.h(s.robotEnable))
+	private.Handle("POST /settings/robots/{id}/delete", s.h(s.robotDelete))
 
 	// Accounts, roles and security settings (三员: sysadmin, secadmin).
 	private.Handle("GET /admin/users", s.h(s.userList))

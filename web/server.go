@@ -21,6 +21,7 @@ import (
 
 	"guatu/account"
 	"guatu/db"
+	"guatu/notify"
 )
 
 //go:embed templates static
@@ -33,6 +34,9 @@ type Config struct {
 	Dev     bool   // read templates and static files from ./web on every request
 	Demo    bool   // the demo town: the sign-in page lists the demo accounts
 	Version string // shown in the footer
+	// Robots sends the group robots' test messages and checks their
+	// webhooks; nil means the official hosts only, with no links back.
+	Robots *notify.Sender
 }
 
 // Server holds the application's dependencies; it has no package-level state.
@@ -45,6 +49,7 @@ type Server struct {
 	files    fs.FS // templates and static, embedded or from disk
 	throttle *account.Throttle
 	imports  pendingImports // uploaded spreadsheets between their check and their import
+	robots   *notify.Sender
 
 	mu     sync.Mutex
 	pages  map[string]*template.Template
@@ -57,7 +62,10 @@ type Server struct {
 // New builds the server, parsing every template once (in -dev, per request).
 func New(cfg Config) (*Server, error) {
 	s := &Server{db: cfg.DB, log: cfg.Logger, dev: cfg.Dev, demo: cfg.Demo, version: cfg.Version,
-		throttle: account.NewThrottle(), loc: shanghai}
+		throttle: account.NewThrottle(), loc: shanghai, robots: cfg.Robots}
+	if s.robots == nil {
+		s.robots = &notify.Sender{}
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}

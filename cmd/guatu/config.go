@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -23,6 +24,9 @@ type Config struct {
 	Data string // data directory (the SQLite file by default, attachments later)
 	Demo bool   // seed and show the demo town
 	Dev  bool   // text logs, templates read from ./web
+	// PublicURL is the address people open Guatu at, for the links in
+	// DingTalk and WeCom messages; empty leaves those links out.
+	PublicURL string
 }
 
 // The defaults: a folder next to where the program is started, so the
@@ -38,6 +42,7 @@ const (
 type configFlags struct {
 	fs              *flag.FlagSet
 	addr, db, data  string
+	publicURL       string
 	demo, dev       bool
 	withServerFlags bool
 }
@@ -59,6 +64,7 @@ func bindConfig(fs *flag.FlagSet, server bool) *configFlags {
 		fs.StringVar(&c.addr, "addr", "", "监听地址，默认 "+defaultAddr+"（环境变量 GUATU_ADDR、GUATU_ADDR_FILE）")
 		fs.BoolVar(&c.demo, "demo", false, "空数据库时载入演示镇“XX镇”并显示演示账号")
 		fs.BoolVar(&c.dev, "dev", false, "开发模式：文本日志，每次请求从 ./web 读取模板")
+		fs.StringVar(&c.publicURL, "public-url", "", "访问地址，如 https://gt.example.gov.cn，群机器人消息中的链接以它开头（环境变量 GUATU_PUBLIC_URL）")
 	}
 	return c
 }
@@ -96,6 +102,12 @@ func (c *configFlags) resolve(getenv func(string) string) (Config, error) {
 			return cfg, err
 		}
 		cfg.Demo, cfg.Dev = c.demo, c.dev
+		if cfg.PublicURL, err = pick("public-url", c.publicURL, "GUATU_PUBLIC_URL", ""); err != nil {
+			return cfg, err
+		}
+		if cfg.PublicURL, err = checkPublicURL(cfg.PublicURL); err != nil {
+			return cfg, err
+		}
 	}
 	return cfg, nil
 }
@@ -132,6 +144,19 @@ func checkAddr(addr string) error {
 		return fmt.Errorf("监听地址 %q 的端口无效", addr)
 	}
 	return nil
+}
+
+// checkPublicURL accepts an http(s) address with no query or fragment and
+// returns it without a trailing slash ("" stays ""), so paths append to it.
+func checkPublicURL(v string) (string, error) {
+	if v == "" {
+		return "", nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return "", fmt.Errorf("访问地址 %q 无效，应形如 https://gt.example.gov.cn", v)
+	}
+	return strings.TrimSuffix(v, "/"), nil
 }
 
 // parseArgs parses flags that may come before, between or after positional

@@ -60,7 +60,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"serve", "[--addr 127.0.0.1:8080] [--db 路径|postgres://…] [--data 目录] [--demo] [--dev]", "启动网页服务", serve},
+		{"serve", "[--addr 127.0.0.1:8080] [--db 路径|postgres://…] [--data 目录] [--public-url https://…] [--demo] [--dev]", "启动网页服务", serve},
 		{"migrate", "", "升级数据库结构并列出已应用的迁移", migrate},
 		{"user", "add 用户名 --name 姓名 --unit 单位编号 [--role 角色] [--password-file 文件]", "新建账号（不给密码文件则生成临时密码）", userCmd},
 		{"user", "passwd 用户名 [--password-file 文件]", "重置密码（不给密码文件则生成临时密码），下次登录须修改", userCmd},
@@ -89,7 +89,7 @@ func usage() string {
 	}
 	b.WriteString(`
 所有命令都接受 --db 和 --data；未给出时依次读取环境变量 GUATU_DB、GUATU_DATA
-（serve 还有 GUATU_ADDR）。含密码的值可放在文件里，用 GUATU_DB_FILE 等 *_FILE 变量指定。
+（serve 还有 GUATU_ADDR、GUATU_PUBLIC_URL）。含密码的值可放在文件里，用 GUATU_DB_FILE 等 *_FILE 变量指定。
 默认数据目录 ./guatu-data，默认数据库 ./guatu-data/guatu.db。
 角色：chief 主要领导、leader 分管领导、supervisor 督查室、staff 经办人、viewer 查看、
       sysadmin 系统管理员、secadmin 安全管理员、auditor 审计管理员。

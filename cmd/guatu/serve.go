@@ -19,6 +19,7 @@ import (
 	"guatu/auth"
 	"guatu/db"
 	"guatu/demo"
+	"guatu/notify"
 	"guatu/web"
 )
 
@@ -129,7 +130,8 @@ func serve(ctx context.Context, o options, args []string) error {
 		return err
 	}
 
-	app, err := web.New(web.Config{DB: d, Logger: log, Dev: cfg.Dev, Demo: demoOn, Version: version})
+	robots := &notify.Sender{BaseURL: cfg.PublicURL}
+	app, err := web.New(web.Config{DB: d, Logger: log, Dev: cfg.Dev, Demo: demoOn, Version: version, Robots: robots})
 	if err != nil {
 		return err
 	}
@@ -151,6 +153,8 @@ func serve(ctx context.Context, o options, args []string) error {
 	defer stopJobs()
 	var jobs sync.WaitGroup
 	jobs.Go(func() { maintenance(jobsCtx, d, log, maintenanceEvery) })
+	sched := scheduledJobs(d, robots, log)
+	jobs.Go(func() { sched.Run(jobsCtx) })
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -280,9 +284,9 @@ func maintenance(ctx context.Context, d *db.DB, log *slog.Logger, every time.Dur
 	}
 }
 
-// runMaintenance removes expired sessions and audit records past the
-// retention setting, each in its own transaction so one failing does not
-// hold back the other.
+// runMaintenance removes expired sessions, audit records past the
+// retention setting and old notification data, each in its own
+// transaction so one failing does not hold back the others.
 func runMaintenance(ctx context.Context, d *db.DB, log *slog.Logger) {
 	sys := auth.SystemActor("job")
 	if err := d.InTx(ctx, func(tx *db.Tx) error { return account.PurgeSessions(ctx, tx) }); err != nil && ctx.Err() == nil {
@@ -300,8 +304,17 @@ func runMaintenance(ctx context.Context, d *db.DB, log *slog.Logger) {
 	if err != nil && ctx.Err() == nil {
 		log.Error("maintenance: purge audit", "err", err)
 	}
+	var notices int64
+	err = d.InTx(ctx, func(tx *db.Tx) error {
+		var err error
+		notices, err = notify.Purge(ctx, tx, tx.Now())
+		return err
+	})
+	if err != nil && ctx.Err() == nil {
+		log.Error("maintenance: purge notifications", "err", err)
+	}
 	if err := d.Optimize(ctx); err != nil && ctx.Err() == nil {
 		log.Warn("maintenance: optimize", "err", err)
 	}
-	log.Info("maintenance done", "audit_purged", purged)
+	log.Info("maintenance done", "audit_purged", purged, "notify_purged", notices)
 }

@@ -23,6 +23,7 @@ import (
 	"guatu/auth"
 	"guatu/db"
 	"guatu/db/dbtest"
+	"guatu/notify"
 	"guatu/org"
 	"guatu/web"
 )
@@ -133,7 +134,9 @@ func New(t testing.TB) *Env {
 	// The administrators would have to enrol TOTP first; tests of that gate turn it back on.
 	e.SetSecurity(t, func(s *account.Security) { s.RequireAdminTOTP = false })
 	e.Reload(t)
-	srv, err := web.New(web.Config{DB: d, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test"})
+	// Robots may be local httptest servers; the links they carry point at a made-up address.
+	robots := &notify.Sender{AnyHost: true, BaseURL: "https://gt.example.cn"}
+	srv, err := web.New(web.Config{DB: d, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test", Robots: robots})
 	if err != nil {
 		t.Fatal(err)
 	}
