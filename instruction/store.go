@@ -15,6 +15,7 @@ import (
 	"guatu/audit"
 	"guatu/auth"
 	"guatu/db"
+	"guatu/notify"
 	"guatu/org"
 	"guatu/problem"
 	"guatu/project"
@@ -314,6 +315,9 @@ func Create(ctx context.Context, tx *db.Tx, by auth.Actor, in Input) (*Instructi
 	if err != nil {
 		return nil, err
 	}
+	if err := tellWritten(ctx, tx, out); err != nil {
+		return nil, err
+	}
 	return out, audit.Record(ctx, tx, audit.Entry{Actor: by, Action: audit.InstructionCreated, ObjectType: "instruction",
 		ObjectID: id, ObjectName: excerpt(out.Content, 30), After: out.snapshot()})
 }
@@ -366,6 +370,13 @@ func Answer(ctx context.Context, tx *db.Tx, by auth.Actor, id int64, in AnswerIn
 	out, err := Get(ctx, tx, id)
 	if err != nil {
 		return nil, err
+	}
+	if out.WriterID != 0 {
+		if err := notify.Post(ctx, tx, notify.Message{Kind: notify.KindInstruction, Title: unit.UnitName + "反馈了您的批示",
+			Body: "批示：" + excerpt(out.Content, 60) + "\n反馈：" + text, Link: fmt.Sprintf("/instructions/%d", id), UnitID: unitID,
+			To: []notify.Recipient{notify.ToUser(out.WriterID)}, NoRobots: true}); err != nil {
+			return nil, err
+		}
 	}
 	return out, audit.Record(ctx, tx, audit.Entry{Actor: by, Action: audit.InstructionAnswered, ObjectType: "instruction",
 		ObjectID: id, ObjectName: excerpt(out.Content, 30), After: map[string]any{"反馈单位": unit.UnitName, "反馈内容": text}})
@@ -698,4 +709,26 @@ func Facts(ctx context.Context, q db.Querier, from, to time.Time) ([]Fact, error
 		out = append(out, f)
 	}
 	return out, rows.Err()
+}
+
+// tellWritten posts a new 批示 to the staff of every unit it is addressed
+// to and to the people it names.
+func tellWritten(ctx context.Context, tx *db.Tx, in *Instruction) error {
+	var to []notify.Recipient
+	for _, u := range in.Units {
+		to = append(to, notify.UnitStaff(u.UnitID))
+	}
+	for _, p := range in.People {
+		to = append(to, notify.ToPerson(p.ID))
+	}
+	m := notify.Message{Kind: notify.KindInstruction, Title: in.WriterName + "批示：" + excerpt(in.Content, 30),
+		Body: fmt.Sprintf("%s\n请于 %s 前反馈落实情况。", in.Content, in.Deadline.Format("1月2日")),
+		Link: fmt.Sprintf("/instructions/%d", in.ID), To: to}
+	if len(in.Units) > 0 {
+		m.UnitID = in.Units[0].UnitID
+	}
+	if utf8.RuneCountInString(m.Body) > notify.MaxBody {
+		m.Body = string([]rune(m.Body)[:notify.MaxBody-1]) + "…"
+	}
+	return notify.Post(ctx, tx, m)
 }

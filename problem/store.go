@@ -326,6 +326,9 @@ func Create(ctx context.Context, tx *db.Tx, by auth.Actor, in Input) (*Problem, 
 	if err != nil {
 		return nil, err
 	}
+	if err := tell(ctx, tx, p, kind, ""); err != nil {
+		return nil, err
+	}
 	return p, audit.Record(ctx, tx, audit.Entry{Actor: by, Action: audit.ProblemCreated, ObjectType: "problem",
 		ObjectID: p.ID, ObjectName: p.Title, After: p.snapshot(), Note: kind.Label()})
 }

@@ -68,6 +68,9 @@ func record(ctx context.Context, tx *db.Tx, by auth.Actor, old *Problem, act aud
 	if err != nil {
 		return nil, err
 	}
+	if err := tell(ctx, tx, p, ev.Kind, ev.Note); err != nil {
+		return nil, err
+	}
 	before := map[string]any{"状态": old.State.Label(), "办结期限": FormatDate(old.Deadline)}
 	after := map[string]any{"状态": p.State.Label(), "办结期限": FormatDate(p.Deadline)}
 	if len(files) > 0 {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,7 +12,9 @@ import (
 	"guatu/auth"
 	"guatu/db"
 	"guatu/meeting"
+	"guatu/notify"
 	"guatu/problem"
+	"guatu/remind"
 	"guatu/report"
 	"guatu/worktime"
 )
@@ -142,12 +145,20 @@ func (s *Server) assignedWork(r *http.Request, id int64) (assignedWork, error) {
 	return assignedWork{ID: p.ID, Title: p.Title, UnitName: p.UnitName, LeaderName: p.LeaderName, Due: p.Deadline, State: p.State.Label()}, nil
 }
 
-// notifyReminded tells each unit reminded what it still owes.
+// notifyReminded tells each unit reminded what it still owes: the same
+// notice as the scheduler's, as a 催报 from the office.
 func (s *Server) notifyReminded(ctx context.Context, tx *db.Tx, a auth.Actor, period report.Period, deadline time.Time, sent []report.Reminded) error {
+	for _, r := range sent {
+		if err := remind.PostReminder(ctx, tx, period, deadline, report.NoReminder, r); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
 // notifyReturned tells the unit its report came back, and why.
 func (s *Server) notifyReturned(ctx context.Context, tx *db.Tx, a auth.Actor, r *report.Report) error {
-	return nil
+	return notify.Post(ctx, tx, notify.Message{Kind: notify.KindReport, Title: fmt.Sprintf("月报被退回：%s %s", r.ProjectName, r.Period.Label()),
+		Body: "退回原因：" + r.ReturnReason + "\n请修改后重新报送。", Link: fmt.Sprintf("/projects/%d/report?period=%s", r.ProjectID, r.Period.Key()),
+		UnitID: r.UnitID, To: []notify.Recipient{notify.UnitStaff(r.UnitID)}, NoRobots: true})
 }

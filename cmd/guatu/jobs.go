@@ -5,6 +5,7 @@ import (
 
 	"guatu/db"
 	"guatu/notify"
+	"guatu/remind"
 	"guatu/schedule"
 )
 
@@ -15,6 +16,9 @@ import (
 // all run this list.
 func scheduledJobs(d *db.DB, robots *notify.Sender, log *slog.Logger) *schedule.Scheduler {
 	s := schedule.New(log)
+	s.Add("report-reminders", remind.Reports(d))
+	s.Add("problem-escalations", remind.Problems(d))
+	s.Add("instruction-escalations", remind.Instructions(d))
 	s.Add("robot-outbox", (&notify.Worker{DB: d, Sender: robots, Log: log}).RunOnce)
 	return s
 }
