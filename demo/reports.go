@@ -49,26 +49,41 @@ func seedReports(ctx context.Context, tx *db.Tx, sys auth.Actor, town *org.Unit,
 	}
 	current := report.PeriodOf(today)
 	first := report.Period{Year: today.Year(), Month: time.January}
-	for i, p := range projects {
+	// What each project owes: its months (from the month it reached its
+	// stage, or January) and the year's investment, which its reports add
+	// month by month.
+	type owing struct {
+		p      *project.Project
+		start  report.Period
+		months int
+		done   int64
+	}
+	var owed []owing
+	for _, p := range projects {
 		if !report.Owes(p.Tier, p.Stage) {
 			continue
 		}
-		// Reports from the month the project reached its stage (or January).
-		start := first
-		if s := report.PeriodOf(p.StageSince); s.After(start) {
-			start = s
+		o := owing{p: p, start: first, done: p.Plan(today.Year()).Completed}
+		if s := report.PeriodOf(p.StageSince); s.After(o.start) {
+			o.start = s
 		}
-		// The year's investment so far is what the reports added, month by month.
-		done := p.Plan(today.Year()).Completed
+		for m := o.start; !m.After(current); m = m.Next() {
+			o.months++
+		}
 		if err := project.SetYearCompleted(ctx, tx, sys, p.ID, today.Year(), 0); err != nil {
 			return err
 		}
-		var months []report.Period
-		for m := start; !m.After(current); m = m.Next() {
-			months = append(months, m)
-		}
-		for n, m := range months {
-			deadline := m.Deadline(cfg.DeadlineDay, cal)
+		owed = append(owed, o)
+	}
+	// Month by month, as the year went: the reports, then the close that
+	// froze the month's lights with the figures of that time.
+	for m := first; !m.After(current); m = m.Next() {
+		deadline := m.Deadline(cfg.DeadlineDay, cal)
+		for i, o := range owed {
+			if o.start.After(m) {
+				continue
+			}
+			n := int(m.Month - o.start.Month)
 			on := deadline.AddDate(0, 0, -2) // most report a couple of days ahead
 			switch {
 			case m == current && i%3 != 0:
@@ -77,21 +92,21 @@ func seedReports(ctx context.Context, tx *db.Tx, sys auth.Actor, town *org.Unit,
 				on = today
 			case (i+n)%7 == 3:
 				on = cal.AddWorkdays(deadline, 2) // late
-			case m == current.Prev() && p.Stage == project.Stalled:
+			case m == current.Prev() && o.p.Stage == project.Stalled:
 				continue // missing: the stalled project did not report last month
 			}
-			amount := done / int64(len(months))
-			if n == len(months)-1 {
-				amount = done - amount*int64(len(months)-1)
+			amount := o.done / int64(o.months)
+			if n == o.months-1 {
+				amount = o.done - amount*int64(o.months-1)
 			}
-			lines := progressLines[p.Stage]
+			lines := progressLines[o.p.Stage]
 			in := report.Input{MonthInvest: project.WanExact(amount), Progress: lines[(i+n)%len(lines)], NextPlan: planLines[(i+n)%len(planLines)]}
 			if (i+n)%9 == 4 {
 				in.Problems = problemLines[(i+n)%len(problemLines)]
 			}
-			r, err := report.Save(ctx, tx, sys, p.ID, m, in, true, on, nil)
+			r, err := report.Save(ctx, tx, sys, o.p.ID, m, in, true, on, nil)
 			if err != nil {
-				return fmt.Errorf("demo: report %s %s: %w", p.Name, m.Label(), err)
+				return fmt.Errorf("demo: report %s %s: %w", o.p.Name, m.Label(), err)
 			}
 			// One report corrected after a return, one waiting for its correction.
 			if i%11 == 5 && (m == current.Prev() || m == current.Prev().Prev()) {
@@ -100,21 +115,16 @@ func seedReports(ctx context.Context, tx *db.Tx, sys auth.Actor, town *org.Unit,
 				}
 				if m == current.Prev().Prev() {
 					in.Progress += "（已按财务凭证核实）"
-					if _, err := report.Save(ctx, tx, sys, p.ID, m, in, true, cal.AddWorkdays(deadline, 1), nil); err != nil {
+					if _, err := report.Save(ctx, tx, sys, o.p.ID, m, in, true, cal.AddWorkdays(deadline, 1), nil); err != nil {
 						return err
 					}
 				}
 			}
 		}
-	}
-	// Close every past month and freeze its lights.
-	for m := first; m != current; m = m.Next() {
-		day := cfg.CloseDay(m.Deadline(cfg.DeadlineDay, cal))
-		if !day.Before(today) {
-			break
-		}
-		if _, err := report.Close(ctx, tx, sys, m, day, rules, cfg, cal, true); err != nil {
-			return fmt.Errorf("demo: close %s: %w", m.Label(), err)
+		if day := cfg.CloseDay(deadline); m != current && day.Before(today) {
+			if _, err := report.Close(ctx, tx, sys, m, day, rules, cfg, cal, true); err != nil {
+				return fmt.Errorf("demo: close %s: %w", m.Label(), err)
+			}
 		}
 	}
 	return seedMeetings(ctx, tx, sys, town, people, first, current, cal, cfg)
