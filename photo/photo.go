@@ -131,11 +131,20 @@ func Process(data []byte) (Photo, error) {
 	// the long edge is the same either way.
 	b := img.Bounds()
 	w, h := fit(b.Dx(), b.Dy(), MaxEdge)
-	full := orient(downscale(img, w, h), info.orientation)
-	tw, th := fit(full.Rect.Dx(), full.Rect.Dy(), ThumbEdge)
+	var full image.Image
+	if ycc, ok := img.(*image.YCbCr); ok && w == b.Dx() && h == b.Dy() && info.orientation <= 1 {
+		// Already small enough and upright (most photos a phone app has
+		// shrunk): the encoder reads the decoded planes as they are, which
+		// saves a copy and a colour conversion; it still writes no metadata.
+		full = ycc
+	} else {
+		full = orient(downscale(img, w, h), info.orientation)
+	}
+	fb := full.Bounds()
+	tw, th := fit(fb.Dx(), fb.Dy(), ThumbEdge)
 	thumb := downscale(full, tw, th)
 
-	p := Photo{Width: full.Rect.Dx(), Height: full.Rect.Dy(), ThumbWidth: tw, ThumbHeight: th, TakenAt: info.takenAt}
+	p := Photo{Width: fb.Dx(), Height: fb.Dy(), ThumbWidth: tw, ThumbHeight: th, TakenAt: info.takenAt}
 	if p.JPEG, err = encode(full); err != nil {
 		return Photo{}, err
 	}

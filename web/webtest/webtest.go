@@ -315,6 +315,11 @@ func (c *Client) PostRaw(t testing.TB, path string, form url.Values) *Response {
 	return c.Do(t, req)
 }
 
+// HTTP is the client's underlying http.Client (with its session cookie),
+// for requests sent from several goroutines at once, where the testing
+// helpers (which may stop the test) cannot be used.
+func (c *Client) HTTP() *http.Client { return c.http }
+
 // Cookies is the session cookie value the client holds for u ("" if none).
 func (c *Client) Cookies(u *url.URL) string {
 	for _, k := range c.http.Jar.Cookies(u) {
