@@ -35,6 +35,10 @@ type Row struct {
 	Start   time.Time
 	End     time.Time
 	Markers []Marker
+	// MonthLights are the lights frozen when each month closed ("green",
+	// "yellow", "red" by month); drawn as a thin band at the foot of the
+	// month's cell, so a red month stays visible after the project recovers.
+	MonthLights map[time.Month]string
 }
 
 // Marker is a milestone on a row.
@@ -54,6 +58,8 @@ const (
 )
 
 var lightColour = map[string]string{"green": "#2e7d32", "yellow": "#f9a825", "red": "#c62828"}
+
+var lightLabel = map[string]string{"green": "绿灯", "yellow": "黄灯", "red": "红灯"}
 
 // markerStyle is how each milestone kind is drawn: fill, stroke and shape.
 var markerStyle = map[string]struct {
@@ -201,6 +207,19 @@ func (g Gantt) SVG() string {
 				fmt.Fprintf(&b, `<path d="M%.1f %d l-8 6 l8 6 z" fill="%s"/>`, x0+8, y+11, barColour)
 			}
 		}
+		for m := time.January; m <= time.December; m++ {
+			c, ok := lightColour[r.MonthLights[m]]
+			if !ok {
+				continue
+			}
+			x0 := x(time.Date(g.Year, m, 1, 0, 0, 0, 0, time.UTC))
+			x1 := float64(labelW) + plotW
+			if m < time.December {
+				x1 = x(time.Date(g.Year, m+1, 1, 0, 0, 0, 0, time.UTC))
+			}
+			fmt.Fprintf(&b, `<rect x="%.1f" y="%d" width="%.1f" height="4" fill="%s"><title>%d月：%s</title></rect>`,
+				x0+2, y+rowHeight-6, x1-x0-4, c, int(m), lightLabel[r.MonthLights[m]])
+		}
 		for _, m := range r.Markers {
 			if m.Date.IsZero() || m.Date.Before(yearStart) || !m.Date.Before(yearEnd) {
 				continue
@@ -256,10 +275,24 @@ func (g Gantt) SVG() string {
 		}
 		fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#c62828" stroke-width="1.5" stroke-dasharray="5 4"/><text x="%.1f" y="%d" fill="#52606d">今天</text>`,
 			lx, ly-12, lx, ly+4, lx+8, ly)
+		if g.hasMonthLights() {
+			lx += 56
+			fmt.Fprintf(&b, `<rect x="%.1f" y="%d" width="10" height="4" fill="#c62828"/><rect x="%.1f" y="%d" width="10" height="4" fill="#2e7d32"/><text x="%.1f" y="%d" fill="#52606d">月度亮灯（关账冻结）</text>`,
+				lx, ly-6, lx+11, ly-6, lx+26, ly)
+		}
 		b.WriteString("\n")
 	}
 	b.WriteString("</svg>\n")
 	return b.String()
+}
+
+func (g Gantt) hasMonthLights() bool {
+	for _, r := range g.Rows {
+		if len(r.MonthLights) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func drawMarker(b *strings.Builder, shape string, x, y float64, fill, stroke string) {

@@ -98,3 +98,22 @@ func TestGantt_LeapYearColumns(t *testing.T) {
 		t.Errorf("29 February is not at day 60 of 2028:\n%s", g.SVG())
 	}
 }
+
+// Frozen month lights show as a band under each closed month, with a
+// legend entry; a chart without them draws neither.
+func TestGantt_MonthLights(t *testing.T) {
+	row := Row{Label: "冷链中心", Light: "green", MonthLights: map[time.Month]string{time.February: "red", time.March: "yellow"}}
+	svg := Gantt{Year: 2026, Legend: true, Rows: []Row{row}}.SVG()
+	for _, want := range []string{"<title>2月：红灯</title>", "<title>3月：黄灯</title>", "月度亮灯（关账冻结）"} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("chart lacks %q", want)
+		}
+	}
+	if strings.Contains(svg, "1月：") {
+		t.Error("a month not closed has a band")
+	}
+	plain := Gantt{Year: 2026, Legend: true, Rows: []Row{{Label: "冷链中心"}}}.SVG()
+	if strings.Contains(plain, "月度亮灯") {
+		t.Error("legend entry without month lights")
+	}
+}

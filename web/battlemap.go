@@ -13,6 +13,7 @@ import (
 	"guatu/chart"
 	"guatu/org"
 	"guatu/project"
+	"guatu/report"
 )
 
 // battleMap is the data of the 挂图作战 page and poster.
@@ -23,6 +24,8 @@ type battleMap struct {
 	Rows      []projectRow
 	Summary   battleSummary
 	MapTitle  string // e.g. XX镇2026年重点项目挂图作战图
+	// MonthLights are the lights frozen at each closed month of the year, by project.
+	MonthLights map[int64]map[time.Month]project.Light
 	judging
 }
 
@@ -58,6 +61,9 @@ func (s *Server) loadBattleMap(r *http.Request, q url.Values) (battleMap, error)
 	list, _, err := project.List(r.Context(), s.db, actor(r), project.Filter{Tier: project.Active, Stage: project.Stage(q.Get("stage")),
 		CategoryID: id("category"), LeaderID: id("leader"), UnitID: id("unit"), Flagship: q.Get("flagship") == "1", Details: true})
 	if err != nil {
+		return bm, err
+	}
+	if bm.MonthLights, err = report.YearLights(r.Context(), s.db, bm.Year); err != nil {
 		return bm, err
 	}
 	stages := map[project.Stage]int{}
@@ -150,7 +156,10 @@ func (s *Server) gantt(bm battleMap, width int, title bool) chart.Gantt {
 		}
 		cr := chart.Row{Group: groupOf(bm.Group, p), Label: p.Name, Sub: firstNonEmpty(p.LeaderName, "—") + " · " + p.UnitName,
 			Link: fmt.Sprintf("/projects/%d", p.ID), Light: string(row.Light), Reasons: strings.Join(reasons, "\n"),
-			Start: p.PlannedStart, End: p.PlannedOperating}
+			Start: p.PlannedStart, End: p.PlannedOperating, MonthLights: map[time.Month]string{}}
+		for m, l := range bm.MonthLights[p.ID] {
+			cr.MonthLights[m] = string(l)
+		}
 		if cr.Start.IsZero() {
 			cr.Start = p.StageSince
 		}

@@ -223,6 +223,10 @@ func TestReport_BoardRemindAndClose(t *testing.T) {
 	if res.Status != http.StatusSeeOther || !sup.Get(t, res.Location).Contains("已关账") {
 		t.Fatalf("close: %d", res.Status)
 	}
+	// The battle map shows the frozen month under the project's row.
+	if m := sup.Get(t, "/battlemap"); !strings.Contains(m.Body, "3月：红灯") {
+		t.Errorf("frozen month not on the battle map")
+	}
 	// The project page shows the frozen month.
 	if page := sup.Get(t, fmt.Sprintf("/projects/%d", p.ID)); !strings.Contains(page.Body, `title="2026年3月：红灯`) {
 		t.Errorf("frozen month not on the project page: %.300s", page.Text())
