@@ -104,7 +104,7 @@ func seedReports(ctx context.Context, tx *db.Tx, sys auth.Actor, town *org.Unit,
 			if (i+n)%9 == 4 {
 				in.Problems = problemLines[(i+n)%len(problemLines)]
 			}
-			r, err := report.Save(ctx, tx, sys, o.p.ID, m, in, true, on, nil)
+			r, err := report.Save(ctx, tx, sys, o.p.ID, m, in, true, on)
 			if err != nil {
 				return fmt.Errorf("demo: report %s %s: %w", o.p.Name, m.Label(), err)
 			}
@@ -115,14 +115,14 @@ func seedReports(ctx context.Context, tx *db.Tx, sys auth.Actor, town *org.Unit,
 				}
 				if m == current.Prev().Prev() {
 					in.Progress += "（已按财务凭证核实）"
-					if _, err := report.Save(ctx, tx, sys, o.p.ID, m, in, true, cal.AddWorkdays(deadline, 1), nil); err != nil {
+					if _, err := report.Save(ctx, tx, sys, o.p.ID, m, in, true, cal.AddWorkdays(deadline, 1)); err != nil {
 						return err
 					}
 				}
 			}
 		}
 		if day := cfg.CloseDay(deadline); m != current && day.Before(today) {
-			if _, err := report.Close(ctx, tx, sys, m, day, rules, cfg, cal, true); err != nil {
+			if _, err := report.Close(ctx, tx, sys, town.ID, m, day, rules, cfg, cal, true); err != nil {
 				return fmt.Errorf("demo: close %s: %w", m.Label(), err)
 			}
 		}
@@ -174,8 +174,14 @@ func seedMeetings(ctx context.Context, tx *db.Tx, sys auth.Actor, town *org.Unit
 			if err != nil {
 				return err
 			}
-			if _, err := meeting.AddDecision(ctx, tx, sys, mt.ID, meeting.DecisionInput{ItemType: "project", ItemID: strconv.FormatInt(id, 10),
-				ItemName: p.Name, Text: "责任领导牵头，" + p.UnitName + "倒排工期，下月调度会专题汇报进展"}, nil); err != nil {
+			in := meeting.DecisionInput{ItemType: "project", ItemID: strconv.FormatInt(id, 10),
+				ItemName: p.Name, Text: "责任领导牵头，" + p.UnitName + "倒排工期，下月调度会专题汇报进展"}
+			// The latest meeting's decisions are assigned work still open today (交办).
+			if m.Next() == current {
+				in.Assign, in.Title, in.UnitID = true, p.Name+"倒排工期、加快推进", strconv.FormatInt(p.UnitID, 10)
+				in.Due = cal.AddWorkdays(today, 10).Format(time.DateOnly)
+			}
+			if _, err := meeting.AddDecision(ctx, tx, sys, mt.ID, in); err != nil {
 				return err
 			}
 		}

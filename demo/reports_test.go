@@ -9,6 +9,7 @@ import (
 	"guatu/db/dbtest"
 	"guatu/demo"
 	"guatu/meeting"
+	"guatu/org"
 	"guatu/report"
 	"guatu/worktime"
 )
@@ -29,7 +30,12 @@ func TestSeed_MonthlyCycleUpToToday(t *testing.T) {
 		t.Fatal(err)
 	}
 	today := worktime.Date(2026, 11, 23)
-	oct, err := report.LoadBoard(ctx, d, sys, report.Period{Year: 2026, Month: time.October}, today, report.DefaultConfig(), cal)
+	roots, err := org.Children(ctx, d, 0)
+	if err != nil || len(roots) != 1 {
+		t.Fatalf("roots: %v", err)
+	}
+	town := roots[0].ID
+	oct, err := report.LoadBoard(ctx, d, sys, town, report.Period{Year: 2026, Month: time.October}, today, report.DefaultConfig(), cal)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,15 +43,25 @@ func TestSeed_MonthlyCycleUpToToday(t *testing.T) {
 	if tot.Due < 20 || tot.OnTime == 0 || tot.Late == 0 || tot.Missing == 0 || tot.Returned == 0 || oct.Closed == nil {
 		t.Errorf("October: %+v closed %v", tot, oct.Closed)
 	}
-	nov, _ := report.LoadBoard(ctx, d, sys, report.Period{Year: 2026, Month: time.November}, today, report.DefaultConfig(), cal)
+	nov, err := report.LoadBoard(ctx, d, sys, town, report.Period{Year: 2026, Month: time.November}, today, report.DefaultConfig(), cal)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if nov.Total.OnTime == 0 || nov.Total.Pending == 0 || nov.Closed != nil {
 		t.Errorf("November: %+v", nov.Total)
 	}
+	// Each month froze the projects that were in the library by its end
+	// (the demo's projects reached their stages through the year).
+	prev := 0
 	for m := time.January; m <= time.October; m++ {
 		lights, err := report.MonthLights(ctx, d, report.Period{Year: 2026, Month: m})
-		if err != nil || len(lights) < 20 {
-			t.Errorf("%d月 frozen lights: %d %v", m, len(lights), err)
+		if err != nil || len(lights) == 0 || len(lights) < prev {
+			t.Errorf("%d月 frozen lights: %d (the month before %d) %v", m, len(lights), prev, err)
 		}
+		prev = len(lights)
+	}
+	if prev < 25 {
+		t.Errorf("October froze %d projects", prev)
 	}
 	meetings, err := meeting.List(ctx, d, sys)
 	if err != nil || len(meetings) != 10 {

@@ -224,7 +224,7 @@ func TestCreate_StoresWhatWasWrittenAndChecksScope(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		r, err = report.Save(ctx, tx, sys, p.ID, report.Period{Year: 2026, Month: 3}, report.Input{}, false, project.Day(2026, 3, 15), nil)
+		r, err = report.Save(ctx, tx, sys, p.ID, report.Period{Year: 2026, Month: 3}, report.Input{}, false, project.Day(2026, 3, 15))
 		return err
 	})
 	rep := in

@@ -175,3 +175,12 @@ type Assignment struct {
 	ProjectID int64 // when the item is a project
 	MeetingID int64
 }
+
+// zone is where the deployment's days begin (DESIGN.md §4).
+var zone = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return loc
+}()

@@ -15,6 +15,7 @@ import (
 	"guatu/auth"
 	"guatu/db"
 	"guatu/org"
+	"guatu/problem"
 	"guatu/project"
 	"guatu/report"
 )
@@ -179,7 +180,16 @@ func Update(ctx context.Context, tx *db.Tx, by auth.Actor, id int64, in Input) (
 		Before: InputOf(m), After: in})
 }
 
+// writable returns the meeting for a change by the actor, holding its row
+// until the transaction ends: on PostgreSQL two changes at once (a double
+// tap on 保存出席情况) would otherwise both replace the attendance. SQLite
+// runs one writing transaction at a time.
 func writable(ctx context.Context, tx *db.Tx, by auth.Actor, id int64) (*Meeting, error) {
+	if tx.Dialect() == db.Postgres {
+		if _, err := tx.ExecContext(ctx, `SELECT id FROM meetings WHERE id = $1 FOR UPDATE`, id); err != nil {
+			return nil, err
+		}
+	}
 	m, err := View(ctx, tx, by, id)
 	if err != nil {
 		return nil, err
@@ -241,9 +251,9 @@ func SetAttendance(ctx context.Context, tx *db.Tx, by auth.Actor, id int64, line
 }
 
 // AddDecision records a decision on an agenda item. When the input asks
-// for a 交办, assign creates the problem (package problem) in the same
+// for a 交办, the problem is created (package problem) in the same
 // transaction and the decision keeps its id: both are saved or neither.
-func AddDecision(ctx context.Context, tx *db.Tx, by auth.Actor, id int64, in DecisionInput, assign func(Assignment) (int64, error)) (Decision, error) {
+func AddDecision(ctx context.Context, tx *db.Tx, by auth.Actor, id int64, in DecisionInput) (Decision, error) {
 	m, err := writable(ctx, tx, by, id)
 	if err != nil {
 		return Decision{}, err
@@ -277,10 +287,11 @@ func AddDecision(ctx context.Context, tx *db.Tx, by auth.Actor, id int64, in Dec
 			f.Add("unit_id", "请选择承办单位")
 		}
 		a.LeaderID, _ = strconv.ParseInt(in.LeaderID, 10, 64)
+		today := project.DayOf(tx.Now(), zone)
 		if a.Due, err = project.ParseDate(in.Due); err != nil || a.Due.IsZero() {
 			f.Add("due", "请填写办结时限，如 2026-04-15")
-		} else if a.Due.Before(m.HeldOn) {
-			f.Add("due", "办结时限不能早于开会日期")
+		} else if a.Due.Before(m.HeldOn) || a.Due.Before(today) {
+			f.Add("due", "办结时限不能早于开会日期，也不能早于今天")
 		}
 		if d.ItemType == "project" {
 			a.ProjectID = d.ItemID
@@ -291,10 +302,7 @@ func AddDecision(ctx context.Context, tx *db.Tx, by auth.Actor, id int64, in Dec
 	}
 	var problemID any
 	if in.Assign {
-		if assign == nil {
-			return d, apperr.Invalidf("交办功能暂不可用")
-		}
-		pid, err := assign(a)
+		pid, err := assign(ctx, tx, by, a)
 		if err != nil {
 			return d, err
 		}
@@ -348,4 +356,41 @@ func Latest(ctx context.Context, q db.Querier, by auth.Actor, day time.Time) (*M
 		}
 	}
 	return nil, nil
+}
+
+// assign makes a decision's 交办: a problem the supervision office gives
+// the unit, with its 分管领导 and deadline. A refusal is named on the
+// decision form's fields.
+func assign(ctx context.Context, tx *db.Tx, by auth.Actor, a Assignment) (int64, error) {
+	category := a.Category
+	if category == "" {
+		category = string(problem.GuessCategory(a.Title + a.Text))
+	}
+	in := problem.Input{Title: a.Title, Description: a.Text, Category: category, Source: string(problem.FromMeeting),
+		UnitID: strconv.FormatInt(a.UnitID, 10), DeadlineKind: problem.ByDate, Deadline: a.Due.Format(time.DateOnly),
+		SourceType: "meeting", SourceID: a.MeetingID}
+	if a.LeaderID != 0 {
+		in.LeaderID = strconv.FormatInt(a.LeaderID, 10)
+	}
+	if a.ProjectID != 0 {
+		in.ProjectID = strconv.FormatInt(a.ProjectID, 10)
+	}
+	p, err := problem.Create(ctx, tx, by, in)
+	if ae, ok := apperr.As(err); ok && ae.Kind == apperr.Invalid && len(ae.Fields) > 0 {
+		// The problem's fields map onto the decision form's.
+		names := map[string]string{"title": "title", "unit_id": "unit_id", "leader_id": "leader_id", "deadline": "due", "project_id": "text", "category": "text"}
+		out := map[string]string{}
+		for k, msg := range ae.Fields {
+			if to, ok := names[k]; ok {
+				out[to] = msg
+			} else {
+				out["text"] = msg
+			}
+		}
+		return 0, apperr.InvalidFields(out)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return p.ID, nil
 }

@@ -280,6 +280,29 @@ type Input struct {
 	Stage, StageSince string
 	Targets           []TargetInput
 	Milestones        []MilestoneInput
+	// Version is the project as the form was opened (VersionOf); when set,
+	// Update refuses to write over a change made since, e.g. a monthly
+	// report's investment or milestone.
+	Version string
+}
+
+// VersionOf names the state of a stored project: its last change.
+func VersionOf(p *Project) string { return p.UpdatedAt.UTC().Format(time.RFC3339Nano) }
+
+// Refresh takes into a form, refused as stale, what the monthly reports
+// keep (the cumulative investment and the milestones' completion days)
+// from the project as it is now, and the version to save it over; what the
+// user typed elsewhere stays.
+func (in *Input) Refresh(p *Project) {
+	in.Version = VersionOf(p)
+	in.CompletedInvest = WanExact(p.CompletedInvest)
+	for i, m := range in.Milestones {
+		for _, cur := range p.Milestones {
+			if m.ID == strconv.FormatInt(cur.ID, 10) {
+				in.Milestones[i].Actual = FormatDate(cur.Actual)
+			}
+		}
+	}
 }
 
 // TargetInput is one expected target as typed.
@@ -496,5 +519,6 @@ func InputOf(p *Project, year int) Input {
 		in.Milestones = append(in.Milestones, MilestoneInput{ID: id(m.ID), Name: m.Name, Planned: FormatDate(m.Planned),
 			Actual: FormatDate(m.Actual), UnitID: id(m.UnitID), Note: m.Note})
 	}
+	in.Version = VersionOf(p)
 	return in
 }

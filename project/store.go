@@ -427,6 +427,9 @@ func writeDetails(ctx context.Context, tx *db.Tx, f *fields) error {
 // Update changes a project's fields, milestones, targets and plan. The
 // stage changes only through SetStage, so every move is dated and noted.
 func Update(ctx context.Context, tx *db.Tx, by auth.Actor, id int64, in Input) (*Project, error) {
+	if err := Lock(ctx, tx, id); err != nil {
+		return nil, err
+	}
 	old, err := Get(ctx, tx, id)
 	if err != nil {
 		return nil, err
@@ -436,6 +439,10 @@ func Update(ctx context.Context, tx *db.Tx, by auth.Actor, id int64, in Input) (
 	}
 	if !CanEdit(by, old) {
 		return nil, apperr.Forbiddenf("无权修改“%s”", old.Name)
+	}
+	if in.Version != "" && in.Version != VersionOf(old) {
+		return nil, apperr.InvalidFields(map[string]string{"version": "您打开编辑页之后，项目已被修改（如月报报送了投资或节点完成情况）。" +
+			"累计完成投资和节点完成日期已换成最新的，您填写的其他内容都保留着，请核对后再保存。"})
 	}
 	f, err := in.validate()
 	if err != nil {
@@ -553,6 +560,30 @@ func StageHistory(ctx context.Context, q db.Querier, id int64) ([]StageMove, err
 		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+// StagesOn returns each project's stage on a day: its last stage move on or
+// before it. A project with no move by then is absent (it was not in the
+// library yet). The month close freezes each month with these.
+func StagesOn(ctx context.Context, q db.Querier, day time.Time) (map[int64]StageMove, error) {
+	rows, err := q.QueryContext(ctx, `SELECT project_id, stage, on_date FROM project_stages WHERE on_date <> '' AND on_date <= $1
+		ORDER BY project_id, on_date, id`, FormatDate(day))
+	if err != nil {
+		return nil, fmt.Errorf("project.StagesOn: %w", err)
+	}
+	out := map[int64]StageMove{}
+	err = db.ScanRows(rows, func() error {
+		var id int64
+		var m StageMove
+		var stage string
+		if err := rows.Scan(&id, &stage, (*db.Date)(&m.On)); err != nil {
+			return err
+		}
+		m.Stage = Stage(stage)
+		out[id] = m // ordered by day: the last one stays
+		return nil
+	})
+	return out, err
 }
 
 var shanghai = func() *time.Location {

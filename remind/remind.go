@@ -13,9 +13,11 @@ package remind
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"guatu/apperr"
 	"guatu/auth"
@@ -50,7 +52,8 @@ func day(now time.Time) (time.Time, bool) {
 }
 
 // Reports sends the monthly report reminders and closes months that are
-// due to close.
+// due to close, for each tree of units (a town, or a county) on its own. A
+// failure with one unit is reported after the others have had theirs.
 func Reports(d *db.DB) func(ctx context.Context, now time.Time) error {
 	return func(ctx context.Context, now time.Time) error {
 		today, awake := day(now)
@@ -62,69 +65,66 @@ func Reports(d *db.DB) func(ctx context.Context, now time.Time) error {
 		if err != nil {
 			return err
 		}
+		roots, err := org.Children(ctx, d, 0)
+		if err != nil {
+			return err
+		}
+		var errs []error
 		cur := report.PeriodOf(today)
-		for _, p := range []report.Period{cur.Prev(), cur} {
-			closed, err := report.IsClosed(ctx, d, p)
-			if err != nil || closed {
+		// Last month may still be open; with an early deadline day (1–4),
+		// next month's "3 working days ahead" falls within this one.
+		for _, p := range []report.Period{cur.Prev(), cur, cur.Next()} {
+			deadline := p.Deadline(cfg.DeadlineDay, cal)
+			for _, root := range roots {
+				closed, err := report.IsClosed(ctx, d, p, root.Path)
 				if err != nil {
 					return err
 				}
-				continue
-			}
-			deadline := p.Deadline(cfg.DeadlineDay, cal)
-			if !today.Before(cfg.CloseDay(deadline)) && today.After(deadline) {
-				if err := closeMonth(ctx, d, p, today, cfg, cal); err != nil {
-					return err
+				if closed {
+					continue
 				}
-				continue
-			}
-			kind := report.ReminderOn(today, deadline, cal)
-			if kind == report.NoReminder || !awake {
-				continue
-			}
-			if err := remindUnits(ctx, d, p, deadline, today, kind, cfg, cal); err != nil {
-				return err
+				if today.After(deadline) && !today.Before(cfg.CloseDay(deadline)) {
+					errs = append(errs, closeMonth(ctx, d, root, p, today, cfg, cal))
+					continue
+				}
+				kind := report.ReminderOn(today, deadline, cal)
+				if kind == report.NoReminder || !awake {
+					continue
+				}
+				errs = append(errs, remindUnits(ctx, d, root, p, deadline, today, kind, cfg, cal))
 			}
 		}
-		return nil
+		return errors.Join(errs...)
 	}
 }
 
-func closeMonth(ctx context.Context, d *db.DB, p report.Period, today time.Time, cfg report.Config, cal worktime.Calendar) error {
+func closeMonth(ctx context.Context, d *db.DB, root *org.Unit, p report.Period, today time.Time, cfg report.Config, cal worktime.Calendar) error {
 	rules, err := project.LoadRules(ctx, d)
 	if err != nil {
 		return err
 	}
 	return d.InTx(ctx, func(tx *db.Tx) error {
-		n, err := report.Close(ctx, tx, sys, p, today, rules, cfg, cal, true)
+		n, err := report.Close(ctx, tx, sys, root.ID, p, today, rules, cfg, cal, true)
 		if apperr.KindOf(err) == apperr.Conflict {
 			return nil // another server closed it first
 		}
 		if err != nil {
 			return err
 		}
-		// The supervision offices over each tree hear of it.
-		roots, err := org.Children(ctx, tx, 0)
-		if err != nil {
-			return err
-		}
-		var to []notify.Recipient
-		for _, r := range roots {
-			to = append(to, notify.ToRoleOver(auth.Supervisor, r.ID))
-		}
 		return notify.Post(ctx, tx, notify.Message{Kind: notify.KindReport, Title: p.Label() + "月报已关账",
-			Body: fmt.Sprintf("%s月报已到期自动关账，%d 个项目的亮灯已冻结，用于亮灯历史和季度通报。", p.Label(), n),
-			Link: "/reports?period=" + p.Key(), NoRobots: true, To: to})
+			Body: fmt.Sprintf("%s%s月报已到期自动关账，%d 个项目的亮灯已冻结，用于亮灯历史和季度通报。", root.Name, p.Label(), n),
+			Link: "/reports?period=" + p.Key(), NoRobots: true, To: []notify.Recipient{notify.ToRoleOver(auth.Supervisor, root.ID)}})
 	})
 }
 
-// remindUnits reminds every unit that still owes reports for the month,
-// each in its own transaction and once per day.
-func remindUnits(ctx context.Context, d *db.DB, p report.Period, deadline, today time.Time, kind report.Reminder, cfg report.Config, cal worktime.Calendar) error {
-	b, err := report.LoadBoard(ctx, d, sys, p, today, cfg, cal)
+// remindUnits reminds every unit of the tree that still owes reports for
+// the month, each in its own transaction and once per day.
+func remindUnits(ctx context.Context, d *db.DB, root *org.Unit, p report.Period, deadline, today time.Time, kind report.Reminder, cfg report.Config, cal worktime.Calendar) error {
+	b, err := report.LoadBoard(ctx, d, sys, root.ID, p, today, cfg, cal)
 	if err != nil {
 		return err
 	}
+	var errs []error
 	for _, u := range b.Units {
 		if u.Owed() == 0 {
 			continue
@@ -141,11 +141,15 @@ func remindUnits(ctx context.Context, d *db.DB, p report.Period, deadline, today
 			return PostReminder(ctx, tx, p, deadline, kind, sent[0])
 		})
 		if err != nil {
-			return fmt.Errorf("remind: %s %s: %w", p.Key(), u.UnitName, err)
+			errs = append(errs, fmt.Errorf("remind: %s %s: %w", p.Key(), u.UnitName, err))
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
+
+// maxListRunes bounds the project list in a 催报, well inside a notice's
+// notify.MaxBody.
+const maxListRunes = 1500
 
 // PostReminder posts a 催报 to a unit's staff (and, once the deadline has
 // passed, to its 分管领导), naming the reports it owes. The board's 催报
@@ -162,9 +166,17 @@ func PostReminder(ctx context.Context, tx *db.Tx, p report.Period, deadline time
 	default:
 		title = fmt.Sprintf("督查室催报：%s月报", p.Label())
 	}
+	// The projects by name, as many as a notice holds; a long list ends with how many more.
 	var names []string
-	for _, row := range r.Rows {
-		names = append(names, "· "+row.Project.Name)
+	size := 0
+	for i, row := range r.Rows {
+		line := "· " + row.Project.Name
+		if size+utf8.RuneCountInString(line) > maxListRunes {
+			names = append(names, fmt.Sprintf("等 %d 个项目", len(r.Rows)-i))
+			break
+		}
+		names = append(names, line)
+		size += utf8.RuneCountInString(line) + 1
 	}
 	body := fmt.Sprintf("%s尚有 %d 份月报未报（截止 %s）：\n%s", r.UnitName, r.Owed, deadline.Format("1月2日"), strings.Join(names, "\n"))
 	to := []notify.Recipient{notify.UnitStaff(r.UnitID)}

@@ -120,13 +120,13 @@ func TestReports_RemindOnceAndCloseTheMonth(t *testing.T) {
 	if got := e.inbox(e.leader); len(got) != 2 || got[0].Title != "2026年3月月报已逾期，请尽快报送" {
 		t.Fatalf("overdue to the leader: %+v", got)
 	}
-	b, err := report.LoadBoard(context.Background(), e.d, sys, report.Period{Year: 2026, Month: 3}, project.Day(2026, 3, 27), report.DefaultConfig(), mustCal(t, e))
+	b, err := report.LoadBoard(context.Background(), e.d, sys, 0, report.Period{Year: 2026, Month: 3}, project.Day(2026, 3, 27), report.DefaultConfig(), mustCal(t, e))
 	if err != nil || b.Units[0].Reminders != 4 {
 		t.Errorf("reminders counted on the board: %+v %v", b.Units, err)
 	}
 	// Five days after the deadline the month closes by itself.
 	e.run(job, at(3, 30, 1))
-	if closed, _ := report.IsClosed(context.Background(), e.d, report.Period{Year: 2026, Month: 3}); !closed {
+	if closed, _ := report.IsClosed(context.Background(), e.d, report.Period{Year: 2026, Month: 3}, e.econ.Path); !closed {
 		t.Fatal("the month did not close itself")
 	}
 	// (February, long past its close day, closed on the first run.)

@@ -80,6 +80,10 @@ type Report struct {
 	Reached  []Reached
 	Problems []ProblemLine
 	Photos   []Photo
+	// Owned are the milestones this report has a hold on: those it states
+	// reached, and those whose day it wrote before and may take back. It
+	// may tick them although the project shows them reached.
+	Owned []int64
 }
 
 // Reached is a milestone the report says was reached this month.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"guatu/apperr"
@@ -35,10 +36,25 @@ func LoadConfig(ctx context.Context, q db.Querier) (Config, error) {
 	return c, nil
 }
 
-// SaveConfig stores the cycle settings; only the supervision office runs the cycle.
+// CanConfigure reports whether the actor may change the cycle's settings:
+// they hold for every unit, so only a supervision office over a whole tree
+// (the town, or the county) may.
+func CanConfigure(by auth.Actor) bool {
+	if by.System {
+		return true
+	}
+	for _, g := range by.Grants {
+		if auth.Allowed(g.Role, auth.ReviewReport) && strings.Count(g.UnitPath, "/") == 2 { // '/1/': a root
+			return true
+		}
+	}
+	return false
+}
+
+// SaveConfig stores the cycle settings.
 func SaveConfig(ctx context.Context, tx *db.Tx, by auth.Actor, in ConfigInput) (Config, error) {
-	if !auth.CanAnywhere(by, auth.ReviewReport) {
-		return Config{}, apperr.Forbiddenf("只有督查室可以修改月报设置")
+	if !CanConfigure(by) {
+		return Config{}, apperr.Forbiddenf("月报截止日对所有单位生效，只有全镇（全县）的督查室可以修改")
 	}
 	c, err := in.parse()
 	if err != nil {
@@ -123,6 +139,20 @@ func loadDetails(ctx context.Context, q db.Querier, r *Report) error {
 		}
 		r.Reached = append(r.Reached, m)
 		return nil
+	})
+	if err != nil {
+		return err
+	}
+	rows, err = q.QueryContext(ctx, `SELECT milestone_id FROM report_milestones WHERE report_id = $1 ORDER BY milestone_id`, r.ID)
+	if err != nil {
+		return fmt.Errorf("report milestones: %w", err)
+	}
+	r.Owned = nil
+	err = db.ScanRows(rows, func() error {
+		var id int64
+		err := rows.Scan(&id)
+		r.Owned = append(r.Owned, id)
+		return err
 	})
 	if err != nil {
 		return err
@@ -272,10 +302,9 @@ func PhotoBytes(ctx context.Context, q db.Querier, by auth.Actor, reportID int64
 // supervision office returns it; it adds the month's investment to the
 // project (only the difference, when a corrected version states another
 // amount), marks the milestones reached, keeps the version as sent, and
-// hands each new problem line to onProblem (which makes it a tracked
-// problem and returns its id). today is the day of the request.
-func Save(ctx context.Context, tx *db.Tx, by auth.Actor, projectID int64, period Period, in Input, submit bool, today time.Time,
-	onProblem func(r *Report, text string) (int64, error)) (*Report, error) {
+// makes each new problem line a tracked problem (上报 by the unit, package
+// problem). today is the day of the request.
+func Save(ctx context.Context, tx *db.Tx, by auth.Actor, projectID int64, period Period, in Input, submit bool, today time.Time) (*Report, error) {
 	if err := project.Lock(ctx, tx, projectID); err != nil {
 		return nil, err
 	}
@@ -311,8 +340,8 @@ func Save(ctx context.Context, tx *db.Tx, by auth.Actor, projectID int64, period
 	// this report marked before.
 	var open []project.StoredMilestone
 	mine := map[int64]bool{}
-	for _, m := range r.Reached {
-		mine[m.MilestoneID] = true
+	for _, id := range r.Owned {
+		mine[id] = true
 	}
 	for _, m := range p.Milestones {
 		if m.Actual.IsZero() || mine[m.ID] {
@@ -338,8 +367,9 @@ func Save(ctx context.Context, tx *db.Tx, by auth.Actor, projectID int64, period
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) RETURNING id`,
 			p.ID, period.Key(), p.UnitID, string(status), c.monthInvest, c.progress, c.nextPlan, db.Time(now), by.Name).Scan(&r.ID)
 	} else {
-		_, err = tx.ExecContext(ctx, `UPDATE reports SET status = $1, month_invest = $2, progress = $3, next_plan = $4, updated_at = $5, updated_name = $6
-			WHERE id = $7`, string(status), c.monthInvest, c.progress, c.nextPlan, db.Time(now), by.Name, r.ID)
+		// The unit follows the project's lead unit, should it have changed.
+		_, err = tx.ExecContext(ctx, `UPDATE reports SET status = $1, month_invest = $2, progress = $3, next_plan = $4, updated_at = $5, updated_name = $6,
+			unit_id = $7 WHERE id = $8`, string(status), c.monthInvest, c.progress, c.nextPlan, db.Time(now), by.Name, p.UnitID, r.ID)
 	}
 	if err != nil {
 		return r, fmt.Errorf("report.Save: %w", db.Translate(err))
@@ -361,7 +391,7 @@ func Save(ctx context.Context, tx *db.Tx, by auth.Actor, projectID int64, period
 		return saved, audit.Record(ctx, tx, audit.Entry{Actor: by, Action: audit.ReportSaved, ObjectType: "report", ObjectID: saved.ID,
 			ObjectName: saved.title()})
 	}
-	return saved, submitReport(ctx, tx, by, p, saved, today, onProblem)
+	return saved, submitReport(ctx, tx, by, p, saved, today)
 }
 
 // After reports whether p comes after o.
@@ -430,8 +460,7 @@ func savePhotos(ctx context.Context, tx *db.Tx, by auth.Actor, r *Report, remove
 
 // submitReport is the submission of a saved report: the project's figures,
 // the version kept as sent, the problems tracked, the audit trail.
-func submitReport(ctx context.Context, tx *db.Tx, by auth.Actor, p *project.Project, r *Report, today time.Time,
-	onProblem func(r *Report, text string) (int64, error)) error {
+func submitReport(ctx context.Context, tx *db.Tx, by auth.Actor, p *project.Project, r *Report, today time.Time) error {
 	now := tx.Now()
 	first := r.FirstSubmittedOn
 	if first.IsZero() {
@@ -459,20 +488,25 @@ func submitReport(ctx context.Context, tx *db.Tx, by auth.Actor, p *project.Proj
 	}
 
 	// New problem lines become tracked problems.
-	if onProblem != nil {
-		for i, line := range r.Problems {
-			if line.ProblemID != 0 {
-				continue
-			}
-			id, err := onProblem(r, line.Text)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE report_problems SET problem_id = $1 WHERE id = $2`, id, line.ID); err != nil {
-				return fmt.Errorf("report problems: %w", err)
-			}
-			r.Problems[i].ProblemID = id
+	for i, line := range r.Problems {
+		if line.ProblemID != 0 {
+			continue
 		}
+		id, err := raiseProblem(ctx, tx, by, r, line.Text)
+		if ae, ok := apperr.As(err); ok && ae.Kind != apperr.Internal {
+			msg := ae.Msg
+			for _, m := range ae.Fields {
+				msg = m
+			}
+			return apperr.InvalidFields(map[string]string{"problems": fmt.Sprintf("第 %d 条问题未能转入问题督办：%s", i+1, msg)})
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE report_problems SET problem_id = $1 WHERE id = $2`, id, line.ID); err != nil {
+			return fmt.Errorf("report problems: %w", err)
+		}
+		r.Problems[i].ProblemID = id
 	}
 
 	snap := r.snapshot()

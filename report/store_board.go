@@ -14,6 +14,7 @@ import (
 	"guatu/audit"
 	"guatu/auth"
 	"guatu/db"
+	"guatu/org"
 	"guatu/project"
 	"guatu/worktime"
 )
@@ -69,16 +70,29 @@ type Month struct {
 	Automatic  bool
 }
 
-// LoadBoard builds the month's board over the projects the actor may read:
-// every project of the 实施库 that owes a report now, and any other that
-// has a report for the month.
-func LoadBoard(ctx context.Context, q db.Querier, by auth.Actor, period Period, today time.Time, cfg Config, cal worktime.Calendar) (*Board, error) {
+// LoadBoard builds the month's board over the projects the actor may read
+// led by the unit under (and its subtree; 0 for all): every project of the
+// 实施库 that owes a report now, and any other that has a report for the
+// month.
+func LoadBoard(ctx context.Context, q db.Querier, by auth.Actor, under int64, period Period, today time.Time, cfg Config, cal worktime.Calendar) (*Board, error) {
 	b := &Board{Period: period, Deadline: period.Deadline(cfg.DeadlineDay, cal)}
+	// Closed or not is asked of the unit the board is for: the one named,
+	// else the actor's widest.
+	scope := ""
+	if under != 0 {
+		u, err := org.GetUnit(ctx, q, under)
+		if err != nil {
+			return nil, err
+		}
+		scope = u.Path
+	} else if paths := auth.ScopePaths(by, auth.ViewReport); len(paths) > 0 {
+		scope = paths[0]
+	}
 	var err error
-	if b.Closed, err = closedMonth(ctx, q, period); err != nil {
+	if b.Closed, err = closedMonth(ctx, q, period, scope); err != nil {
 		return nil, err
 	}
-	projects, _, err := project.List(ctx, q, by, project.Filter{Tier: project.Active})
+	projects, _, err := project.List(ctx, q, by, project.Filter{Tier: project.Active, UnitID: under})
 	if err != nil {
 		return nil, err
 	}
@@ -274,9 +288,15 @@ func (d Due) Missing(p *project.Project) string {
 	return d.Period.Label()
 }
 
-func closedMonth(ctx context.Context, q db.Querier, p Period) (*Month, error) {
+// closedMonth finds the close of the month that covers the unit with the
+// given path: a close of that unit or of one above it. Nil when open.
+func closedMonth(ctx context.Context, q db.Querier, p Period, unitPath string) (*Month, error) {
+	if unitPath == "" {
+		return nil, nil
+	}
 	m := Month{Period: p}
-	err := q.QueryRowContext(ctx, `SELECT closed_at, closed_name, automatic FROM report_months WHERE period = $1`, p.Key()).
+	err := q.QueryRowContext(ctx, `SELECT rm.closed_at, rm.closed_name, rm.automatic FROM report_months rm JOIN units u ON u.id = rm.unit_id
+		WHERE rm.period = $1 AND $2 LIKE u.path || '%' ORDER BY length(u.path) LIMIT 1`, p.Key(), unitPath).
 		Scan((*db.Time)(&m.ClosedAt), &m.ClosedName, &m.Automatic)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -285,6 +305,17 @@ func closedMonth(ctx context.Context, q db.Querier, p Period) (*Month, error) {
 		return nil, fmt.Errorf("report: month: %w", err)
 	}
 	return &m, nil
+}
+
+// ReviewUnit is the unit whose months the actor closes: where they run the
+// cycle (their first grant for it).
+func ReviewUnit(by auth.Actor) (int64, error) {
+	for _, g := range by.Grants {
+		if auth.Allowed(g.Role, auth.ReviewReport) {
+			return g.UnitID, nil
+		}
+	}
+	return 0, apperr.Forbiddenf("只有督查室可以关账")
 }
 
 // MonthLight is a project's light frozen for a month.
@@ -301,28 +332,42 @@ type MonthLight struct {
 	Standing      Standing
 }
 
-// Close closes the month's reporting and freezes every 实施库 project's
-// light, reasons and figures for it (DESIGN.md §4): the lights are judged
-// as at the month's last day, a report not in by now counts as missing.
-// The history, the bulletin and the trends read these rows and never judge
-// the month again. automatic marks a close by the scheduler.
-func Close(ctx context.Context, tx *db.Tx, by auth.Actor, period Period, today time.Time, rules project.Rules, cfg Config, cal worktime.Calendar, automatic bool) (int, error) {
-	if !auth.CanAnywhere(by, auth.ReviewReport) {
+// Close closes the month's reporting for the unit's subtree (a town, or a
+// whole county) and freezes the light, reasons and figures of every 实施库
+// project led there (DESIGN.md §4). The month is judged as at its last
+// day, with what was known of it: milestones reached later count as not
+// reached, the investment reported for later months is left out, the stage
+// is the one the project had then, and a report not in by now counts as
+// missing. The history, the bulletin and the trends read these rows and
+// never judge the month again. automatic marks a close by the scheduler.
+func Close(ctx context.Context, tx *db.Tx, by auth.Actor, unitID int64, period Period, today time.Time, rules project.Rules, cfg Config,
+	cal worktime.Calendar, automatic bool) (int, error) {
+	u, err := org.GetUnit(ctx, tx, unitID)
+	if err != nil {
+		return 0, err
+	}
+	if !auth.Can(by, auth.ReviewReport, u.Path) {
 		return 0, apperr.Forbiddenf("只有督查室可以关账")
 	}
 	deadline := period.Deadline(cfg.DeadlineDay, cal)
 	if !today.After(deadline) {
 		return 0, apperr.Invalidf("%s月报的报送截止日是 %s，截止以后才能关账", period.Label(), deadline.Format("1月2日"))
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO report_months (period, closed_at, closed_name, automatic) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (period) DO NOTHING`, period.Key(), db.Time(tx.Now()), by.Name, automatic)
+	if m, err := closedMonth(ctx, tx, period, u.Path); err != nil || m != nil {
+		if err != nil {
+			return 0, err
+		}
+		return 0, apperr.Conflictf("%s已经关账，亮灯已冻结", period.Label())
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO report_months (period, unit_id, closed_at, closed_name, automatic) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (period, unit_id) DO NOTHING`, period.Key(), unitID, db.Time(tx.Now()), by.Name, automatic)
 	if err != nil {
 		return 0, fmt.Errorf("report.Close: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return 0, apperr.Conflictf("%s已经关账，亮灯已冻结", period.Label())
 	}
-	projects, _, err := project.List(ctx, tx, auth.SystemActor("job"), project.Filter{Tier: project.Active, Details: true})
+	projects, _, err := project.List(ctx, tx, auth.SystemActor("job"), project.Filter{Tier: project.Active, UnitID: unitID, Details: true})
 	if err != nil {
 		return 0, err
 	}
@@ -331,44 +376,96 @@ func Close(ctx context.Context, tx *db.Tx, by auth.Actor, period Period, today t
 		return 0, err
 	}
 	at := period.Last()
+	stages, err := project.StagesOn(ctx, tx, at)
+	if err != nil {
+		return 0, err
+	}
+	laterYear, laterAll, err := reportedAfter(ctx, tx, period)
+	if err != nil {
+		return 0, err
+	}
 	tp := project.TimeProgress(at)
+	frozen := 0
 	for _, p := range projects {
+		stage, ok := stages[p.ID]
+		if !ok {
+			continue // not in the library in a stage yet at the month's end
+		}
 		var submitted time.Time
 		if r := reports[p.ID]; r != nil {
 			submitted = r.FirstSubmittedOn
 		}
-		missing := ""
-		standing := StandingOf(submitted, deadline, today)
-		if !Owes(p.Tier, p.Stage) {
-			standing = ""
-		} else if submitted.IsZero() {
-			missing = period.Label()
+		missing, standing := "", Standing("")
+		if Owes(p.Tier, stage.Stage) {
+			standing = StandingOf(submitted, deadline, today)
+			if submitted.IsZero() {
+				missing = period.Label()
+			}
 		}
-		light, reasons := project.Judge(p.Facts(at, missing), at, rules)
+		plan := p.Plan(period.Year)
+		f := p.Facts(at, missing)
+		f.Stage, f.StageSince = stage.Stage, stage.On
+		f.AnnualPlan, f.CompletedYear = plan.Planned, plan.Completed-laterYear[p.ID]
+		for i := range f.Milestones {
+			if f.Milestones[i].Actual.After(at) {
+				f.Milestones[i].Actual = time.Time{}
+			}
+		}
+		light, reasons := project.Judge(f, at, rules)
 		texts := []string{}
 		for _, r := range reasons {
 			texts = append(texts, r.Text)
 		}
 		raw, _ := json.Marshal(texts)
-		plan := p.Plan(period.Year)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO light_months (project_id, period, light, reasons, stage, unit_id, planned_year, completed_year,
-			completed_total, time_progress, report_standing) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-			p.ID, period.Key(), string(light), string(raw), string(p.Stage), p.UnitID, plan.Planned, plan.Completed, p.CompletedInvest,
-			int64(tp*10+0.5), string(standing)); err != nil {
+		// A project a unit below froze already (its own close) keeps that freeze.
+		res, err := tx.ExecContext(ctx, `INSERT INTO light_months (project_id, period, light, reasons, stage, unit_id, planned_year, completed_year,
+			completed_total, time_progress, report_standing) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+			ON CONFLICT (project_id, period) DO NOTHING`,
+			p.ID, period.Key(), string(light), string(raw), string(stage.Stage), p.UnitID, plan.Planned, f.CompletedYear,
+			p.CompletedInvest-laterAll[p.ID], int64(tp*10+0.5), string(standing))
+		if err != nil {
 			return 0, fmt.Errorf("report.Close: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			frozen++
 		}
 	}
 	how := "手动关账"
 	if automatic {
 		how = "到期自动关账"
 	}
-	return len(projects), audit.Record(ctx, tx, audit.Entry{Actor: by, Action: audit.MonthClosed, ObjectType: "period", ObjectName: period.Label(),
-		Note: fmt.Sprintf("%s，冻结 %d 个项目的亮灯", how, len(projects))})
+	return frozen, audit.Record(ctx, tx, audit.Entry{Actor: by, Action: audit.MonthClosed, ObjectType: "unit", ObjectID: unitID, ObjectName: u.Name,
+		Note: fmt.Sprintf("%s%s，冻结 %d 个项目的亮灯", period.Label(), how, frozen)})
 }
 
-// IsClosed reports whether the month's reporting is closed.
-func IsClosed(ctx context.Context, q db.Querier, p Period) (bool, error) {
-	m, err := closedMonth(ctx, q, p)
+// reportedAfter sums, by project, the investment that reports of months
+// after p have added: within p's year, and in all.
+func reportedAfter(ctx context.Context, q db.Querier, p Period) (year, all map[int64]int64, err error) {
+	rows, err := q.QueryContext(ctx, `SELECT project_id, period, applied_invest FROM reports WHERE period > $1 AND applied_invest <> 0`, p.Key())
+	if err != nil {
+		return nil, nil, fmt.Errorf("report: later months: %w", err)
+	}
+	year, all = map[int64]int64{}, map[int64]int64{}
+	yearEnd := Period{p.Year, time.December}.Key()
+	err = db.ScanRows(rows, func() error {
+		var id, yuan int64
+		var period string
+		if err := rows.Scan(&id, &period, &yuan); err != nil {
+			return err
+		}
+		all[id] += yuan
+		if period <= yearEnd {
+			year[id] += yuan
+		}
+		return nil
+	})
+	return year, all, err
+}
+
+// IsClosed reports whether the month's reporting is closed for the unit
+// with the given path (by its own close or one above it).
+func IsClosed(ctx context.Context, q db.Querier, p Period, unitPath string) (bool, error) {
+	m, err := closedMonth(ctx, q, p, unitPath)
 	return m != nil, err
 }
 

@@ -3,6 +3,8 @@ package report_test
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +13,7 @@ import (
 	"guatu/db"
 	"guatu/db/dbtest"
 	"guatu/org"
+	"guatu/problem"
 	"guatu/project"
 	"guatu/report"
 	"guatu/worktime"
@@ -86,6 +89,16 @@ func (e *env) get(id int64) *project.Project {
 	return p
 }
 
+// problems are the project's tracked problems, oldest first.
+func (e *env) problems(projectID int64) []*problem.Problem {
+	list, _, err := problem.List(context.Background(), e.d, sys, problem.Filter{ProjectID: projectID})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	slices.SortFunc(list, func(a, b *problem.Problem) int { return int(a.ID - b.ID) })
+	return list
+}
+
 var march = report.Period{Year: 2026, Month: time.March}
 
 func day(m time.Month, d int) time.Time { return worktime.Date(2026, m, d) }
@@ -100,7 +113,7 @@ func TestSave_SubmitReturnResubmit(t *testing.T) {
 	var r *report.Report
 	e.tx(func(ctx context.Context, tx *db.Tx) error {
 		var err error
-		r, err = report.Save(ctx, tx, e.staff, p.ID, march, report.Input{MonthInvest: "150"}, false, day(3, 20), nil)
+		r, err = report.Save(ctx, tx, e.staff, p.ID, march, report.Input{MonthInvest: "150"}, false, day(3, 20))
 		return err
 	})
 	if r.Status != report.Draft || e.get(p.ID).CompletedInvest != 3_000_000 {
@@ -109,7 +122,7 @@ func TestSave_SubmitReturnResubmit(t *testing.T) {
 
 	// Submitting needs 形象进度 and next month's plan; nothing is kept when refused.
 	err := e.try(func(ctx context.Context, tx *db.Tx) error {
-		_, err := report.Save(ctx, tx, e.staff, p.ID, march, report.Input{MonthInvest: "150", Reached: map[int64]string{topped: "2026-04-02"}}, true, day(3, 20), nil)
+		_, err := report.Save(ctx, tx, e.staff, p.ID, march, report.Input{MonthInvest: "150", Reached: map[int64]string{topped: "2026-04-02"}}, true, day(3, 20))
 		return err
 	})
 	fields := apperr.FieldsOf(err)
@@ -118,17 +131,12 @@ func TestSave_SubmitReturnResubmit(t *testing.T) {
 	}
 
 	// The submission adds the month's investment and reaches the milestone;
-	// each new problem line is handed over to become a tracked problem.
-	var handed []string
-	onProblem := func(r *report.Report, text string) (int64, error) {
-		handed = append(handed, text)
-		return int64(900 + len(handed)), nil
-	}
+	// each new problem line becomes a tracked problem of the unit.
 	in := report.Input{MonthInvest: "150", Progress: "主体结构封顶", NextPlan: "内部装修", Reached: map[int64]string{topped: "2026-03-18"},
 		Problems: "电力增容审批未批复\n\n施工用水不足"}
 	e.tx(func(ctx context.Context, tx *db.Tx) error {
 		var err error
-		r, err = report.Save(ctx, tx, e.staff, p.ID, march, in, true, day(3, 20), onProblem)
+		r, err = report.Save(ctx, tx, e.staff, p.ID, march, in, true, day(3, 20))
 		return err
 	})
 	got := e.get(p.ID)
@@ -141,13 +149,15 @@ func TestSave_SubmitReturnResubmit(t *testing.T) {
 	if !got.Milestones[0].Actual.Equal(day(3, 18)) {
 		t.Errorf("milestone reached on %v", got.Milestones[0].Actual)
 	}
-	if len(handed) != 2 || handed[1] != "施工用水不足" {
-		t.Errorf("problems handed over: %q", handed)
+	tracked := e.problems(p.ID)
+	if len(tracked) != 2 || tracked[1].Title != "施工用水不足" || tracked[1].Category != problem.Utilities || tracked[0].Category != problem.Approval ||
+		tracked[0].UnitID != e.econ.ID || tracked[0].Source != problem.FromReport || tracked[0].SourceID != r.ID || r.Problems[0].ProblemID != tracked[0].ID {
+		t.Errorf("problems tracked: %+v", tracked)
 	}
 
 	// Locked: the unit cannot change a submitted report.
 	err = e.try(func(ctx context.Context, tx *db.Tx) error {
-		_, err := report.Save(ctx, tx, e.staff, p.ID, march, in, true, day(3, 21), onProblem)
+		_, err := report.Save(ctx, tx, e.staff, p.ID, march, in, true, day(3, 21))
 		return err
 	})
 	if apperr.KindOf(err) != apperr.Conflict {
@@ -178,15 +188,15 @@ func TestSave_SubmitReturnResubmit(t *testing.T) {
 	in.MonthInvest, in.Reached = "100", nil
 	e.tx(func(ctx context.Context, tx *db.Tx) error {
 		var err error
-		r, err = report.Save(ctx, tx, e.staff, p.ID, march, in, true, day(3, 27), onProblem)
+		r, err = report.Save(ctx, tx, e.staff, p.ID, march, in, true, day(3, 27))
 		return err
 	})
 	got = e.get(p.ID)
 	if got.CompletedInvest != 4_000_000 || got.Plan(2026).Completed != 1_000_000 || !got.Milestones[0].Actual.IsZero() {
 		t.Errorf("after correction: total %d, year %d, milestone %v", got.CompletedInvest, got.Plan(2026).Completed, got.Milestones[0].Actual)
 	}
-	if r.Version != 2 || !r.FirstSubmittedOn.Equal(day(3, 20)) || len(handed) != 2 {
-		t.Errorf("resubmission: version %d, first in %v, problems handed %d", r.Version, r.FirstSubmittedOn, len(handed))
+	if r.Version != 2 || !r.FirstSubmittedOn.Equal(day(3, 20)) || len(e.problems(p.ID)) != 2 {
+		t.Errorf("resubmission: version %d, first in %v, problems tracked %d", r.Version, r.FirstSubmittedOn, len(e.problems(p.ID)))
 	}
 	versions, err := report.Versions(ctx, e.d, r.ID)
 	if err != nil || len(versions) != 2 || versions[1].ReturnReason == "" || versions[1].Content.MonthInvest != 1_500_000 || versions[0].Content.MonthInvest != 1_000_000 {
@@ -208,7 +218,7 @@ func TestSave_WhoMayReport(t *testing.T) {
 		{"another unit's staff cannot even see it", e.v1Staff, apperr.NotFound},
 	} {
 		err := e.try(func(ctx context.Context, tx *db.Tx) error {
-			_, err := report.Save(ctx, tx, c.by, p.ID, march, report.Input{}, false, day(3, 10), nil)
+			_, err := report.Save(ctx, tx, c.by, p.ID, march, report.Input{}, false, day(3, 10))
 			return err
 		})
 		if apperr.KindOf(err) != c.want {
@@ -227,7 +237,7 @@ func TestSave_WhoMayReport(t *testing.T) {
 		period report.Period
 	}{{planning.ID, march}, {p.ID, march.Next()}} {
 		err := e.try(func(ctx context.Context, tx *db.Tx) error {
-			_, err := report.Save(ctx, tx, e.staff, c.id, c.period, report.Input{}, false, day(3, 10), nil)
+			_, err := report.Save(ctx, tx, e.staff, c.id, c.period, report.Input{}, false, day(3, 10))
 			return err
 		})
 		if apperr.KindOf(err) != apperr.Invalid {
@@ -241,7 +251,7 @@ func TestBoard_RemindAndClose(t *testing.T) {
 	onTime, late, missing := e.project("按时项目"), e.project("迟报项目"), e.project("未报项目")
 	submit := func(p *project.Project, on time.Time) {
 		e.tx(func(ctx context.Context, tx *db.Tx) error {
-			_, err := report.Save(ctx, tx, e.staff, p.ID, march, report.Input{MonthInvest: "10", Progress: "推进", NextPlan: "继续"}, true, on, nil)
+			_, err := report.Save(ctx, tx, e.staff, p.ID, march, report.Input{MonthInvest: "10", Progress: "推进", NextPlan: "继续"}, true, on)
 			return err
 		})
 	}
@@ -249,7 +259,7 @@ func TestBoard_RemindAndClose(t *testing.T) {
 	submit(late, day(3, 27))
 	cfg := report.DefaultConfig()
 	ctx := context.Background()
-	b, err := report.LoadBoard(ctx, e.d, e.supervisor, march, day(3, 30), cfg, e.cal)
+	b, err := report.LoadBoard(ctx, e.d, e.supervisor, 0, march, day(3, 30), cfg, e.cal)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +289,7 @@ func TestBoard_RemindAndClose(t *testing.T) {
 	}); apperr.KindOf(err) != apperr.Forbidden {
 		t.Errorf("staff sending 催报: %v", err)
 	}
-	b, _ = report.LoadBoard(ctx, e.d, e.supervisor, march, day(3, 30), cfg, e.cal)
+	b, _ = report.LoadBoard(ctx, e.d, e.supervisor, 0, march, day(3, 30), cfg, e.cal)
 	if b.Units[0].Reminders != 1 {
 		t.Errorf("reminders counted: %d", b.Units[0].Reminders)
 	}
@@ -295,20 +305,20 @@ func TestBoard_RemindAndClose(t *testing.T) {
 
 	// Closing freezes each light; closing twice or before the deadline is refused.
 	if err := e.try(func(ctx context.Context, tx *db.Tx) error {
-		_, err := report.Close(ctx, tx, e.supervisor, march, day(3, 25), project.DefaultRules(), cfg, e.cal, false)
+		_, err := report.Close(ctx, tx, e.supervisor, e.town.ID, march, day(3, 25), project.DefaultRules(), cfg, e.cal, false)
 		return err
 	}); apperr.KindOf(err) != apperr.Invalid {
 		t.Errorf("closing on the deadline day: %v", err)
 	}
 	e.tx(func(ctx context.Context, tx *db.Tx) error {
-		n, err := report.Close(ctx, tx, e.supervisor, march, day(3, 31), project.DefaultRules(), cfg, e.cal, false)
+		n, err := report.Close(ctx, tx, e.supervisor, e.town.ID, march, day(3, 31), project.DefaultRules(), cfg, e.cal, false)
 		if n != 3 {
 			t.Errorf("froze %d projects", n)
 		}
 		return err
 	})
 	if err := e.try(func(ctx context.Context, tx *db.Tx) error {
-		_, err := report.Close(ctx, tx, e.supervisor, march, day(3, 31), project.DefaultRules(), cfg, e.cal, false)
+		_, err := report.Close(ctx, tx, e.supervisor, e.town.ID, march, day(3, 31), project.DefaultRules(), cfg, e.cal, false)
 		return err
 	}); apperr.KindOf(err) != apperr.Conflict {
 		t.Errorf("closing twice: %v", err)
@@ -328,5 +338,67 @@ func TestBoard_RemindAndClose(t *testing.T) {
 	submit(missing, day(4, 2))
 	if again, _ := report.LightHistory(ctx, e.d, missing.ID); again[0].Standing != report.Missing {
 		t.Errorf("frozen month changed after a late report: %+v", again[0])
+	}
+}
+
+// A month is closed for a unit's subtree, by the office over it, and each
+// project keeps the first freeze it got; another town's office cannot
+// close this one.
+func TestClose_ByUnitAndWithMonthEndFacts(t *testing.T) {
+	e := newEnv(t)
+	p := e.project("冷库")
+	cfg, rules := report.DefaultConfig(), project.DefaultRules()
+	var other *org.Unit
+	e.tx(func(ctx context.Context, tx *db.Tx) error {
+		var err error
+		other, err = org.CreateRoot(ctx, tx, sys, org.Town, "YY镇")
+		return err
+	})
+	stranger := actorOn(auth.Supervisor, other, 21)
+	if err := e.try(func(ctx context.Context, tx *db.Tx) error {
+		_, err := report.Close(ctx, tx, stranger, e.town.ID, march, day(4, 20), rules, cfg, e.cal, false)
+		return err
+	}); apperr.KindOf(err) != apperr.Forbidden {
+		t.Errorf("another town's office closing: %v", err)
+	}
+
+	// March: 100 万 reported; April: 200 万 more and the first milestone reached on 4-10.
+	topped := p.Milestones[0].ID
+	e.tx(func(ctx context.Context, tx *db.Tx) error {
+		if _, err := report.Save(ctx, tx, e.staff, p.ID, march, report.Input{MonthInvest: "100", Progress: "施工", NextPlan: "封顶"}, true, day(3, 24)); err != nil {
+			return err
+		}
+		_, err := report.Save(ctx, tx, e.staff, p.ID, march.Next(), report.Input{MonthInvest: "200", Progress: "封顶", NextPlan: "装修",
+			Reached: map[int64]string{topped: "2026-04-10"}}, true, day(4, 20))
+		return err
+	})
+	// March closed late, on 4-21: it is frozen as it stood at its end.
+	e.tx(func(ctx context.Context, tx *db.Tx) error {
+		n, err := report.Close(ctx, tx, e.supervisor, e.town.ID, march, day(4, 21), rules, cfg, e.cal, false)
+		if n != 1 {
+			t.Errorf("froze %d", n)
+		}
+		return err
+	})
+	lights, err := report.MonthLights(context.Background(), e.d, march)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := lights[p.ID]
+	if m.CompletedYear != 1_000_000 || m.Completed != 3_000_000+1_000_000 {
+		t.Errorf("March froze year %d, total %d: April's report counted", m.CompletedYear, m.Completed)
+	}
+	overdue := false
+	for _, r := range m.Reasons {
+		overdue = overdue || strings.Contains(r, "主体封顶")
+	}
+	if !overdue {
+		t.Errorf("the milestone planned 3-20 and reached 4-10 was overdue at March's end: %q", m.Reasons)
+	}
+	if closed, _ := report.IsClosed(context.Background(), e.d, march, e.v1.Path); !closed {
+		t.Error("the town's close does not cover its village")
+	}
+	if closed, _ := report.IsClosed(context.Background(), e.d, march, other.Path); closed {
+		t.Error("the town's close covers another town")
 	}
 }

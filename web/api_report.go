@@ -9,6 +9,7 @@ import (
 
 	"guatu/apperr"
 	"guatu/db"
+	"guatu/project"
 	"guatu/report"
 )
 
@@ -199,6 +200,11 @@ func (s *Server) apiReportPut(w http.ResponseWriter, r *http.Request) error {
 	a := actor(r)
 	var saved *report.Report
 	err = s.db.InTx(r.Context(), func(tx *db.Tx) error {
+		// Held from before the stored report is read, so two PUTs at once
+		// each merge onto what the other wrote (PostgreSQL; SQLite writes one at a time).
+		if err := project.Lock(r.Context(), tx, id); err != nil {
+			return err
+		}
 		in := report.Input{Reached: map[int64]string{}}
 		if cur, err := report.Find(r.Context(), tx, id, period); err == nil {
 			in = report.InputOf(cur)
@@ -222,6 +228,8 @@ func (s *Server) apiReportPut(w http.ResponseWriter, r *http.Request) error {
 				it.only([]string{"milestone_id", "on"}, nil, nil)
 				if n, err := strconv.ParseInt(mid, 10, 64); err == nil {
 					in.Reached[n] = on
+				} else {
+					it.fail("milestone_id", "请给出节点编号")
 				}
 			}
 		}
@@ -236,7 +244,7 @@ func (s *Server) apiReportPut(w http.ResponseWriter, r *http.Request) error {
 		if err := o.err(); err != nil {
 			return err
 		}
-		saved, err = report.Save(r.Context(), tx, a, id, period, in, submit, s.today(), s.problemFromReport(r.Context(), tx, a))
+		saved, err = report.Save(r.Context(), tx, a, id, period, in, submit, s.today())
 		return err
 	})
 	if err != nil {

@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"guatu/auth"
 	"guatu/db"
@@ -19,56 +17,9 @@ import (
 	"guatu/worktime"
 )
 
-// The links between the areas of the monthly loop: a report's problems
-// become tracked problems, a meeting's decisions become 交办, and the
-// meeting's agenda and 纪要 read the problems back.
-
-// ReportProblemDays is the time a unit has for a problem it stated in its
-// monthly report: working days from 签收, as the office would set by hand.
-const ReportProblemDays = 10
-
-// problemFromReport makes a problem line of a submitted report a tracked
-// problem (上报 by the unit), linked to the report and its project.
-func (s *Server) problemFromReport(ctx context.Context, tx *db.Tx, a auth.Actor) func(*report.Report, string) (int64, error) {
-	return func(r *report.Report, text string) (int64, error) {
-		title := text
-		if utf8.RuneCountInString(title) > 80 {
-			title = string([]rune(title)[:79]) + "…"
-		}
-		p, err := problem.Create(ctx, tx, a, problem.Input{Title: title, Description: text, Category: string(problem.GuessCategory(text)),
-			Source: string(problem.FromReport), ProjectID: strconv.FormatInt(r.ProjectID, 10), UnitID: strconv.FormatInt(r.UnitID, 10),
-			DeadlineKind: problem.ByWorkdays, LimitDays: strconv.Itoa(ReportProblemDays), SourceType: "report", SourceID: r.ID})
-		if err != nil {
-			return 0, err
-		}
-		return p.ID, nil
-	}
-}
-
-// assignFromMeeting makes a meeting decision's 交办: a problem assigned by
-// the supervision office to the unit, with its leader and deadline.
-func (s *Server) assignFromMeeting(ctx context.Context, tx *db.Tx, a auth.Actor) func(meeting.Assignment) (int64, error) {
-	return func(as meeting.Assignment) (int64, error) {
-		category := as.Category
-		if category == "" {
-			category = string(problem.GuessCategory(as.Title + as.Text))
-		}
-		in := problem.Input{Title: as.Title, Description: as.Text, Category: category, Source: string(problem.FromMeeting),
-			UnitID: strconv.FormatInt(as.UnitID, 10), DeadlineKind: problem.ByDate, Deadline: as.Due.Format(time.DateOnly),
-			SourceType: "meeting", SourceID: as.MeetingID}
-		if as.LeaderID != 0 {
-			in.LeaderID = strconv.FormatInt(as.LeaderID, 10)
-		}
-		if as.ProjectID != 0 {
-			in.ProjectID = strconv.FormatInt(as.ProjectID, 10)
-		}
-		p, err := problem.Create(ctx, tx, a, in)
-		if err != nil {
-			return 0, err
-		}
-		return p.ID, nil
-	}
-}
+// The links between the areas of the monthly loop on the pages: the
+// meeting's agenda and 纪要 read the problems back, and 催报 and 退回 are
+// told to the unit.
 
 // agendaProblems are the problems a dispatch meeting looks at.
 type agendaProblems struct {

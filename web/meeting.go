@@ -127,7 +127,7 @@ func (s *Server) buildAgenda(r *http.Request, m *meeting.Meeting) (agenda, error
 	if err != nil {
 		return ag, err
 	}
-	if ag.Board, err = report.LoadBoard(ctx, s.db, a, m.Period, j.Today, cfg, cal); err != nil {
+	if ag.Board, err = report.LoadBoard(ctx, s.db, a, m.UnitID, m.Period, j.Today, cfg, cal); err != nil {
 		return ag, err
 	}
 	for _, u := range ag.Board.Units {
@@ -135,7 +135,9 @@ func (s *Server) buildAgenda(r *http.Request, m *meeting.Meeting) (agenda, error
 			ag.LateUnits = append(ag.LateUnits, u)
 		}
 	}
-	projects, _, err := project.List(ctx, s.db, a, project.Filter{Tier: project.Active, Details: true})
+	// The meeting's own town: the agenda (and its printed 纪要) is the same
+	// whoever opens it, within what they may read.
+	projects, _, err := project.List(ctx, s.db, a, project.Filter{Tier: project.Active, UnitID: m.UnitID, Details: true})
 	if err != nil {
 		return ag, err
 	}
@@ -155,6 +157,9 @@ func (s *Server) buildAgenda(r *http.Request, m *meeting.Meeting) (agenda, error
 	ag.TimeProgress = project.TimeProgress(at)
 	for _, p := range projects {
 		plan := p.Plan(m.Period.Year)
+		if f, ok := frozen[p.ID]; ok {
+			plan.Planned, plan.Completed = f.PlannedYear, f.CompletedYear // as the month closed
+		}
 		ag.Planned += plan.Planned
 		ag.Completed += plan.Completed
 		row := j.row(p)
@@ -180,10 +185,9 @@ func (s *Server) buildAgenda(r *http.Request, m *meeting.Meeting) (agenda, error
 		if row.Light == project.Green {
 			continue
 		}
-		if ap.Latest, err = report.Find(ctx, s.db, p.ID, m.Period); apperr.KindOf(err) == apperr.NotFound {
-			ap.Latest, err = report.Latest(ctx, s.db, p.ID, m.Period.Next())
-		}
-		if err != nil {
+		// The latest report submitted for the month or before (a draft is
+		// the unit's, not yet a report).
+		if ap.Latest, err = report.Latest(ctx, s.db, p.ID, m.Period.Next()); err != nil {
 			return ag, err
 		}
 		if row.Light == project.Red {
@@ -368,7 +372,7 @@ func (s *Server) meetingDecide(w http.ResponseWriter, r *http.Request) error {
 	var d meeting.Decision
 	err = s.db.InTx(r.Context(), func(tx *db.Tx) error {
 		var err error
-		d, err = meeting.AddDecision(r.Context(), tx, actor(r), id, in, s.assignFromMeeting(r.Context(), tx, actor(r)))
+		d, err = meeting.AddDecision(r.Context(), tx, actor(r), id, in)
 		return err
 	})
 	if fields, msg, ok := invalid(err); ok {

@@ -56,7 +56,7 @@ func meetingMatrixRoutes() []route {
 			var d meeting.Decision
 			m.env.Tx(m.t, func(ctx context.Context, tx *db.Tx) error {
 				var err error
-				d, err = meeting.AddDecision(ctx, tx, auth.SystemActor("test"), mt.ID, meeting.DecisionInput{Text: "误记"}, nil)
+				d, err = meeting.AddDecision(ctx, tx, auth.SystemActor("test"), mt.ID, meeting.DecisionInput{Text: "误记"})
 				return err
 			})
 			return fmt.Sprintf("/meetings/%d/decisions/%d/delete", mt.ID, d.ID)

@@ -404,7 +404,7 @@ func (s *Server) projectNew(w http.ResponseWriter, r *http.Request) error {
 // numbered fields (milestones.0.name …) so the form needs no script.
 func projectInput(r *http.Request) project.Input {
 	v := r.PostForm
-	in := project.Input{Code: v.Get("code"), Name: v.Get("name"), CategoryID: v.Get("category_id"), Level: v.Get("level"),
+	in := project.Input{Version: v.Get("version"), Code: v.Get("code"), Name: v.Get("name"), CategoryID: v.Get("category_id"), Level: v.Get("level"),
 		Tier: v.Get("tier"), Flagship: v.Get("flagship") != "", ChainLeader: v.Get("chain_leader") != "",
 		Investor: v.Get("investor"), InvestorContact: v.Get("investor_contact"), Location: v.Get("location"),
 		LocationUnitID: v.Get("location_unit_id"), LandArea: v.Get("land_area"), TotalInvest: v.Get("total_invest"),
@@ -473,6 +473,10 @@ func (s *Server) projectUpdate(w http.ResponseWriter, r *http.Request) error {
 		p, verr := project.Edit(r.Context(), s.db, actor(r), id)
 		if verr != nil {
 			return verr
+		}
+		if stale := fields["version"]; stale != "" {
+			in.Refresh(p)
+			msg = stale
 		}
 		return s.projectForm(w, r, http.StatusUnprocessableEntity, projectFormPage{Base: s.base(r, "编辑项目", "projects"), Project: p, In: in, Errors: fields, Error: msg})
 	}

@@ -42,6 +42,7 @@ type reportBoardPage struct {
 	Rows       []report.Row
 	CanReview  bool
 	CanClose   bool
+	CanConfig  bool
 	Config     report.ConfigInput
 	Errors     map[string]string
 	Error      string
@@ -68,7 +69,7 @@ func (s *Server) reportBoardData(r *http.Request, period report.Period) (reportB
 		return reportBoardPage{}, err
 	}
 	today := s.today()
-	b, err := report.LoadBoard(r.Context(), s.db, a, period, today, cfg, cal)
+	b, err := report.LoadBoard(r.Context(), s.db, a, 0, period, today, cfg, cal)
 	if err != nil {
 		return reportBoardPage{}, err
 	}
@@ -79,6 +80,7 @@ func (s *Server) reportBoardData(r *http.Request, period report.Period) (reportB
 		pg.Next = link(period.Next())
 	}
 	pg.CanClose = pg.CanReview && b.Closed == nil && today.After(b.Deadline)
+	pg.CanConfig = report.CanConfigure(a)
 	pg.Unit, _ = strconv.ParseInt(r.URL.Query().Get("unit"), 10, 64)
 	for _, row := range b.Rows {
 		if pg.Unit == 0 || row.Project.UnitID == pg.Unit {
@@ -116,7 +118,7 @@ func (s *Server) reportRemind(w http.ResponseWriter, r *http.Request) error {
 	}
 	var sent []report.Reminded
 	err = s.db.InTx(r.Context(), func(tx *db.Tx) error {
-		b, err := report.LoadBoard(r.Context(), tx, a, period, s.today(), cfg, cal)
+		b, err := report.LoadBoard(r.Context(), tx, a, 0, period, s.today(), cfg, cal)
 		if err != nil {
 			return err
 		}
@@ -158,8 +160,11 @@ func (s *Server) reportClose(w http.ResponseWriter, r *http.Request) error {
 	}
 	var n int
 	err = s.db.InTx(r.Context(), func(tx *db.Tx) error {
-		var err error
-		n, err = report.Close(r.Context(), tx, actor(r), period, s.today(), rules, cfg, cal, false)
+		unit, err := report.ReviewUnit(actor(r))
+		if err != nil {
+			return err
+		}
+		n, err = report.Close(r.Context(), tx, actor(r), unit, period, s.today(), rules, cfg, cal, false)
 		return err
 	})
 	back := "/reports?period=" + period.Key()
@@ -293,8 +298,8 @@ func (s *Server) reportFormData(r *http.Request) (reportFormPage, error) {
 func (pg *reportFormPage) fillMilestones() {
 	mine := map[int64]bool{}
 	if pg.Report != nil {
-		for _, m := range pg.Report.Reached {
-			mine[m.MilestoneID] = true
+		for _, id := range pg.Report.Owned {
+			mine[id] = true
 		}
 	}
 	pg.Milestones = nil
@@ -404,7 +409,7 @@ func (s *Server) reportSave(w http.ResponseWriter, r *http.Request) error {
 	var saved *report.Report
 	if err == nil {
 		err = s.db.InTx(r.Context(), func(tx *db.Tx) error {
-			saved, err = report.Save(r.Context(), tx, a, pg.Project.ID, pg.Period, in, submit, s.today(), s.problemFromReport(r.Context(), tx, a))
+			saved, err = report.Save(r.Context(), tx, a, pg.Project.ID, pg.Period, in, submit, s.today())
 			return err
 		})
 	}
@@ -412,7 +417,7 @@ func (s *Server) reportSave(w http.ResponseWriter, r *http.Request) error {
 	if bad && submit && len(in.Uploads) > 0 && fields["photos"] == "" {
 		// Keep the photos as a draft; the form shows what is missing.
 		draftErr := s.db.InTx(r.Context(), func(tx *db.Tx) error {
-			d, err := report.Save(r.Context(), tx, a, pg.Project.ID, pg.Period, in, false, s.today(), nil)
+			d, err := report.Save(r.Context(), tx, a, pg.Project.ID, pg.Period, in, false, s.today())
 			if err == nil {
 				pg.Report = d
 			}

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"guatu/auth"
 	"guatu/db"
@@ -54,7 +55,7 @@ func submittedReport(t testing.TB, env *webtest.Env, unit *org.Unit, name string
 		r, err = report.Save(ctx, tx, auth.SystemActor("test"), p.ID, report.Period{Year: 2026, Month: 3},
 			report.Input{MonthInvest: "100", Progress: "推进中", NextPlan: "继续",
 				Uploads: []report.Upload{{Name: ph, JPEG: []byte("jpeg"), Thumb: []byte("thumb"), Width: 4, Height: 3}}},
-			true, project.Day(2026, 3, 15), nil)
+			true, project.Day(2026, 3, 15))
 		return err
 	})
 	return r, ph
@@ -71,7 +72,9 @@ func reportMatrixRoutes() []route {
 		{method: "GET", path: "/reports", allowed: rptViews},
 		{method: "POST", path: "/reports/remind", allowed: rptReviews},
 		{method: "POST", path: "/reports/close", allowed: rptReviews},
-		{method: "POST", path: "/reports/settings", allowed: rptReviews, form: func(*matrix, target) url.Values {
+		// The deadline day holds for every unit: only an office over a whole
+		// tree sets it, and the matrix grants roles on a village.
+		{method: "POST", path: "/reports/settings", allowed: nil, form: func(*matrix, target) url.Values {
 			return url.Values{"deadline_day": {"25"}, "close_after_days": {"5"}}
 		}},
 		{method: "GET", path: "/projects/{project}/report", allowed: rptSubmits, scoped: true},
@@ -235,5 +238,50 @@ func TestReport_BoardRemindAndClose(t *testing.T) {
 	res = sup.PostForm(t, "/reports/settings", url.Values{"deadline_day": {"40"}, "close_after_days": {"3"}})
 	if res.Status != http.StatusUnprocessableEntity || !res.Contains("报送截止日应为") || !strings.Contains(res.Body, `value="40"`) {
 		t.Errorf("bad settings: %d", res.Status)
+	}
+}
+
+// An edit form opened before a report came in cannot write the report's
+// investment and milestone back to what they were: it is shown again with
+// the new figures and everything else as typed.
+func TestReport_StaleProjectFormKeepsTheReportsFigures(t *testing.T) {
+	env := webtest.New(t)
+	p := reportProject(t, env, env.Units.Econ, "冷链中心")
+	staff := env.Login(t, "staff")
+	edit := staff.Get(t, fmt.Sprintf("/projects/%d/edit", p.ID))
+	version := regexp.MustCompile(`name="version" value="([^"]+)"`).FindStringSubmatch(edit.Body)
+	if version == nil {
+		t.Fatalf("no version in the edit form")
+	}
+	topped := p.Milestones[0].ID
+	env.Clock.Advance(time.Minute) // the report comes in while the form is open
+	if res := staff.PostForm(t, fmt.Sprintf("/projects/%d/report?period=2026-03", p.ID), url.Values{"action": {"submit"}, "month_invest": {"80"},
+		"progress": {"封顶"}, "next_plan": {"装修"}, "reached": {fmt.Sprint(topped)}, fmt.Sprintf("reached_%d", topped): {"2026-03-14"}}); res.Status != http.StatusSeeOther {
+		t.Fatalf("report: %d", res.Status)
+	}
+	form := url.Values{"version": {version[1]}, "name": {"冷链中心（一期）"}, "category_id": {"1"}, "tier": {"active"}, "level": {"town"},
+		"unit_id": {fmt.Sprint(env.Units.Econ.ID)}, "completed_invest": {"0"}, "plan_year": {"2026"}, "plan_invest": {"1200"},
+		"milestones.0.id": {fmt.Sprint(topped)}, "milestones.0.name": {"主体封顶"}, "milestones.0.planned": {"2026-03-20"}, "milestones.0.actual": {""},
+		"milestones.1.id": {fmt.Sprint(p.Milestones[1].ID)}, "milestones.1.name": {"竣工验收"}, "milestones.1.planned": {"2026-10-30"}}
+	res := staff.PostForm(t, fmt.Sprintf("/projects/%d", p.ID), form)
+	if res.Status != http.StatusUnprocessableEntity || !res.Contains("项目已被修改") || !strings.Contains(res.Body, `value="冷链中心（一期）"`) ||
+		!strings.Contains(res.Body, `value="80"`) || !strings.Contains(res.Body, `value="2026-03-14"`) {
+		t.Fatalf("stale form: %d %.500s", res.Status, res.Text())
+	}
+	got, _ := project.Get(context.Background(), env.DB, p.ID)
+	if got.Name != "冷链中心" || got.CompletedInvest != 800_000 || !got.Milestones[0].Actual.Equal(project.Day(2026, 3, 14)) {
+		t.Errorf("the stale form wrote: %+v", got)
+	}
+	// Saved again from the refreshed form, the rename goes through and the report's figures stay.
+	fresh := regexp.MustCompile(`name="version" value="([^"]+)"`).FindStringSubmatch(res.Body)
+	form.Set("version", fresh[1])
+	form.Set("completed_invest", "80")
+	form.Set("milestones.0.actual", "2026-03-14")
+	if res := staff.PostForm(t, fmt.Sprintf("/projects/%d", p.ID), form); res.Status != http.StatusSeeOther {
+		t.Fatalf("saved again: %d %.300s", res.Status, res.Text())
+	}
+	got, _ = project.Get(context.Background(), env.DB, p.ID)
+	if got.Name != "冷链中心（一期）" || got.CompletedInvest != 800_000 || !got.Milestones[0].Actual.Equal(project.Day(2026, 3, 14)) {
+		t.Errorf("after the second save: %+v", got)
 	}
 }

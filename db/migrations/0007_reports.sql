@@ -98,14 +98,16 @@ CREATE TABLE report_reminders (
 );
 CREATE INDEX report_reminders_period ON report_reminders (period, unit_id);
 
--- A month whose reporting is closed, and the lights frozen then (DESIGN.md
--- §4): the history, the bulletin and the trends read these, never a
--- recomputation.
+-- A month whose reporting is closed for a unit's subtree (a town, or the
+-- whole county), and the lights frozen then (DESIGN.md §4): the history,
+-- the bulletin and the trends read these, never a recomputation.
 CREATE TABLE report_months (
-    period       TEXT   PRIMARY KEY,
+    period       TEXT   NOT NULL,
+    unit_id      BIGINT NOT NULL REFERENCES units (id),
     closed_at    TEXT   NOT NULL,
     closed_name  TEXT   NOT NULL DEFAULT '',
-    automatic    BOOLEAN NOT NULL DEFAULT FALSE
+    automatic    BOOLEAN NOT NULL DEFAULT FALSE,
+    PRIMARY KEY (period, unit_id)
 );
 
 CREATE TABLE light_months (
