@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"path"
 	"runtime/debug"
 	"slices"
@@ -439,4 +440,22 @@ func timeOrNull(t time.Time) *time.Time {
 		return nil
 	}
 	return &t
+}
+
+// apiPaging reads ?page= and ?per_page= of a list, adding a message to bad
+// for each that is out of range.
+func apiPaging(q url.Values, bad map[string]string) (page, perPage int) {
+	page, perPage = 1, apiDefaultPerPage
+	var err error
+	if v := q.Get("page"); v != "" {
+		if page, err = strconv.Atoi(v); err != nil || page < 1 || page > 1_000_000 {
+			bad["page"] = "应为 1 到 1000000 的整数"
+		}
+	}
+	if v := q.Get("per_page"); v != "" {
+		if perPage, err = strconv.Atoi(v); err != nil || perPage < 1 || perPage > apiMaxPerPage {
+			bad["per_page"] = fmt.Sprintf("应为 1 到 %d 的整数", apiMaxPerPage)
+		}
+	}
+	return page, perPage
 }

@@ -182,17 +182,7 @@ func apiProblemFilter(r *http.Request, today time.Time) (f problem.Filter, page,
 	if f.Priority != "" && !f.Priority.Valid() {
 		bad["priority"] = "应为 normal、urgent 或 critical"
 	}
-	page, perPage = 1, apiDefaultPerPage
-	if v := q.Get("page"); v != "" {
-		if page, err = strconv.Atoi(v); err != nil || page < 1 || page > 1_000_000 {
-			bad["page"] = "应为 1 到 1000000 的整数"
-		}
-	}
-	if v := q.Get("per_page"); v != "" {
-		if perPage, err = strconv.Atoi(v); err != nil || perPage < 1 || perPage > apiMaxPerPage {
-			bad["per_page"] = fmt.Sprintf("应为 1 到 %d 的整数", apiMaxPerPage)
-		}
-	}
+	page, perPage = apiPaging(q, bad)
 	if len(bad) > 0 {
 		return f, 0, 0, badRequest("查询参数有误", bad)
 	}

@@ -223,17 +223,7 @@ func apiListFilter(r *http.Request) (f project.Filter, page, perPage int, withMi
 	default:
 		bad["flagship"] = "应为 true 或 false"
 	}
-	page, perPage = 1, apiDefaultPerPage
-	if v := q.Get("page"); v != "" {
-		if page, err = strconv.Atoi(v); err != nil || page < 1 || page > 1_000_000 {
-			bad["page"] = "应为 1 到 1000000 的整数"
-		}
-	}
-	if v := q.Get("per_page"); v != "" {
-		if perPage, err = strconv.Atoi(v); err != nil || perPage < 1 || perPage > apiMaxPerPage {
-			bad["per_page"] = fmt.Sprintf("应为 1 到 %d 的整数", apiMaxPerPage)
-		}
-	}
+	page, perPage = apiPaging(q, bad)
 	for _, inc := range strings.Split(q.Get("include"), ",") {
 		switch strings.TrimSpace(inc) {
 		case "":
