@@ -8,10 +8,12 @@ import (
 	"image/jpeg"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -104,16 +106,18 @@ func TestJourney_MonthlyReportToMeetingToClosedProblem(t *testing.T) {
 	}
 
 	// The office opens a meeting; the agenda built itself; it assigns work to 经发办.
-	var agenda, flash string
+	var agenda, flash, meetingURL string
 	err = chromedp.Run(desk,
 		chromedp.Navigate(ts.URL+"/meetings"),
 		chromedp.WaitVisible(`input[name="place"]`),
 		chromedp.SendKeys(`input[name="place"]`, "镇政府三楼会议室"),
 		chromedp.Submit(`input[name="place"]`),
 		chromedp.WaitVisible(`#decide-meeting-0`),
+		chromedp.Location(&meetingURL),
 		chromedp.Text(`main`, &agenda),
 		shot(t, "report-4-agenda"),
-		chromedp.Click(`#decide-meeting-0 summary`),
+		// Opened by script: a click after scrolling can land on the sticky top bar instead.
+		chromedp.Evaluate(`document.querySelector('#decide-meeting-0').open = true`, nil),
 		chromedp.SetValue(`#decide-meeting-0 textarea[name="text"]`, "经发办协调供电所，两周内解决施工用电增容", chromedp.ByQuery),
 		chromedp.Click(`#decide-meeting-0 input[name="assign"]`),
 		chromedp.SetValue(`#decide-meeting-0 input[name="title"]`, "施工用电增容", chromedp.ByQuery),
@@ -121,7 +125,7 @@ func TestJourney_MonthlyReportToMeetingToClosedProblem(t *testing.T) {
 			const o = [...s.options].find(o => o.textContent.includes('经发办')); s.value = o.value; return o.value; })()`, nil),
 		chromedp.SetValue(`#decide-meeting-0 input[name="due"]`, due, chromedp.ByQuery),
 		chromedp.Submit(`#decide-meeting-0 textarea[name="text"]`),
-		chromedp.WaitVisible(`#flash`),
+		chromedp.WaitVisible(`ol.decisions-all`), // only the page after the decision has it (and a new flash)
 		chromedp.Text(`#flash`, &flash),
 	)
 	if err != nil {
@@ -135,6 +139,32 @@ func TestJourney_MonthlyReportToMeetingToClosedProblem(t *testing.T) {
 	if !strings.Contains(flash, "交办") {
 		t.Fatalf("the decision was not assigned: %q", flash)
 	}
+	// The 纪要 lists the 交办 and prints on A4 portrait (595 × 842 points).
+	var minutes string
+	var pdf []byte
+	err = chromedp.Run(desk,
+		chromedp.ActionFunc(func(ctx context.Context) error { return chromedp.Navigate(meetingURL + "/minutes").Do(ctx) }),
+		chromedp.WaitVisible(`article.minutes`),
+		chromedp.Text(`article.minutes`, &minutes),
+		shot(t, "report-4b-minutes"),
+		chromedp.ActionFunc(func(ctx context.Context) error {
+			var err error
+			pdf, _, err = page.PrintToPDF().WithPreferCSSPageSize(true).WithPrintBackground(true).Do(ctx)
+			return err
+		}),
+	)
+	if err != nil {
+		t.Fatalf("minutes: %v", err)
+	}
+	if !strings.Contains(minutes, "交办事项") || !strings.Contains(minutes, "施工用电增容") || !strings.Contains(minutes, "镇政府三楼会议室") {
+		t.Errorf("the 纪要: %.600s", minutes)
+	}
+	if !regexp.MustCompile(`/MediaBox \[0 0 59[45]`).Match(pdf) {
+		t.Errorf("the 纪要 does not print on A4 (%d bytes of PDF)", len(pdf))
+	}
+	if dir := os.Getenv("GUATU_E2E_SHOTS"); dir != "" {
+		os.WriteFile(filepath.Join(dir, "report-4c-minutes.pdf"), pdf, 0o644)
+	}
 
 	// The clerk finds the 交办 among the unit's problems, signs for it and
 	// finishes it on the phone. (Links are followed by their address: a
@@ -146,10 +176,13 @@ func TestJourney_MonthlyReportToMeetingToClosedProblem(t *testing.T) {
 		chromedp.ActionFunc(func(ctx context.Context) error { return chromedp.Navigate(ts.URL + problemURL).Do(ctx) }),
 		chromedp.WaitVisible(`form[action$="/sign"] button`),
 		chromedp.Submit(`form[action$="/sign"] button`),
-		chromedp.WaitVisible(`#flash`),
-		chromedp.Click(`//summary[text()="办结"]`, chromedp.BySearch),
+		// Each step waits for what only the next page has, not for a flash
+		// the page it leaves may show too.
+		chromedp.WaitReady(`textarea[name="done_note"]`),
+		chromedp.Evaluate(`document.querySelector('textarea[name="done_note"]').closest('details').open = true`, nil),
 		chromedp.SendKeys(`textarea[name="done_note"]`, "供电所已完成增容，施工用电恢复"),
 		chromedp.Submit(`textarea[name="done_note"]`),
+		chromedp.WaitNotPresent(`textarea[name="done_note"]`),
 		chromedp.WaitVisible(`#flash`),
 		shot(t, "report-5-problem-done-phone"),
 	)
