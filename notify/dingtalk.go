@@ -63,13 +63,13 @@ type dingTalkMessage struct {
 // dingTalkText lays out a notice in DingTalk's markdown: a heading, the
 // body as paragraphs (single newlines would be joined), the link and the source.
 func dingTalkText(n *Notice, link string) string {
-	head := "#### " + n.Title + "\n\n"
+	head := "#### " + plainMarkdown.Replace(n.Title) + "\n\n"
 	tail := ""
 	if link != "" {
 		tail += "\n\n[查看详情](" + link + ")"
 	}
 	tail += "\n\n> " + Source
-	body := paragraphs(n.Body)
+	body := paragraphs(plainMarkdown.Replace(n.Body))
 	if budget := dingTalkMaxText - len(head) - len(tail); budget > 0 {
 		return head + truncateBytes(body, budget) + tail
 	}

@@ -264,3 +264,13 @@ func paragraphs(text string) string {
 	}
 	return strings.Join(parts, "\n\n")
 }
+
+// plainMarkdown makes user text inert in a robot's markdown: the characters
+// that make links, emphasis, headings and quotes become their full-width
+// forms, which read naturally in Chinese text. A title or note typed by a
+// user can then neither add a link to the group message nor restyle it;
+// backslash escapes are not used, as the platforms do not all honour them.
+var plainMarkdown = strings.NewReplacer(
+	"[", "［", "]", "］", "(", "（", ")", "）", "*", "＊", "_", "＿", "#", "＃",
+	"`", "｀", ">", "＞", "<", "＜", "|", "｜", "~", "～", "!", "！",
+)

@@ -89,3 +89,20 @@ func TestCheckWebhook(t *testing.T) {
 		}
 	}
 }
+
+// Text a user typed cannot add a link or restyle a group message: only the
+// notice's own 查看详情 link is markdown.
+func TestRobotText_UserMarkdownIsInert(t *testing.T) {
+	n := &Notice{Title: "**紧急** [点我](http://evil.example)", Body: "# 标题\n> 引用 [链接](http://evil.example) `代码`"}
+	for name, text := range map[string]string{
+		"dingtalk": dingTalkText(n, "https://gt.example.cn/problems/7"),
+		"wecom":    weComContent(n, "https://gt.example.cn/problems/7"),
+	} {
+		if strings.Contains(text, "](http://evil") || strings.Contains(text, "**紧急**") || strings.Contains(text, "\n# ") {
+			t.Errorf("%s: user markdown survives: %q", name, text)
+		}
+		if !strings.Contains(text, "［点我］（http://evil.example）") || !strings.Contains(text, "[查看详情](https://gt.example.cn/problems/7)") {
+			t.Errorf("%s: %q", name, text)
+		}
+	}
+}

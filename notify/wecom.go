@@ -23,14 +23,14 @@ type weComMessage struct {
 // newlines. Only the body is cut to fit the limit, so the title, the link
 // and the source always arrive.
 func weComContent(n *Notice, link string) string {
-	head := "**" + n.Title + "**\n"
+	head := "**" + plainMarkdown.Replace(n.Title) + "**\n"
 	tail := ""
 	if link != "" {
 		tail += "\n[查看详情](" + link + ")"
 	}
 	tail += "\n> " + Source
 	var lines []string
-	for _, line := range strings.Split(strings.ReplaceAll(n.Body, "\r\n", "\n"), "\n") {
+	for _, line := range strings.Split(strings.ReplaceAll(plainMarkdown.Replace(n.Body), "\r\n", "\n"), "\n") {
 		if line = strings.TrimSpace(line); line != "" {
 			lines = append(lines, line)
 		}
