@@ -16,6 +16,7 @@ type homePage struct {
 	Leaders     []*org.Person
 	Sessions    int
 	AuditStatus *audit.Verification
+	Todos       []todo // 待办, for the roles that work the monthly loop
 }
 
 // home is the 工作台: what the signed-in person can see of the town, their
@@ -40,6 +41,9 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		if p.Leaders, err = org.Leaders(r.Context(), s.db, a); err != nil {
 			return err
 		}
+	}
+	if p.Todos, err = s.todos(r); err != nil {
+		return err
 	}
 	sess, err := account.Sessions(r.Context(), s.db, a.UserID)
 	if err != nil {

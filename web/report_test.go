@@ -18,6 +18,7 @@ import (
 	"guatu/db"
 	"guatu/org"
 	"guatu/photo"
+	"guatu/problem"
 	"guatu/project"
 	"guatu/report"
 	"guatu/web/webtest"
@@ -283,5 +284,35 @@ func TestReport_StaleProjectFormKeepsTheReportsFigures(t *testing.T) {
 	got, _ = project.Get(context.Background(), env.DB, p.ID)
 	if got.Name != "冷链中心（一期）" || got.CompletedInvest != 800_000 || !got.Milestones[0].Actual.Equal(project.Day(2026, 3, 14)) {
 		t.Errorf("after the second save: %+v", got)
+	}
+}
+
+// The 工作台 lists what each person has to do, with the numbers the pages behind the links show.
+func TestHome_Todos(t *testing.T) {
+	env := webtest.New(t)
+	reportProject(t, env, env.Units.Econ, "冷链中心")
+	reportProject(t, env, env.Units.Econ, "海洋牧场")
+	staff := env.Login(t, "staff")
+	if home := staff.Get(t, "/"); !home.Contains("2 2026年3月月报待填报（3月25日截止）") {
+		t.Errorf("staff's 待办: %.600s", home.Text())
+	}
+	// A 交办 to 经发办 waits for its 签收.
+	sup := env.Login(t, "supervisor")
+	env.Tx(t, func(ctx context.Context, tx *db.Tx) error {
+		_, err := problem.Create(ctx, tx, env.Actor("supervisor"), problem.Input{Title: "供电增容", Category: "utilities", Source: "meeting",
+			UnitID: fmt.Sprint(env.Units.Econ.ID), DeadlineKind: problem.ByDate, Deadline: "2026-03-31"})
+		return err
+	})
+	if home := staff.Get(t, "/"); !home.Contains("1 交办给本单位、待签收的问题") {
+		t.Errorf("staff's 待办 after a 交办: %.600s", home.Text())
+	}
+	// After the deadline the office sees who has not reported; a viewer has nothing to do.
+	env.Clock.Set(project.Day(2026, 3, 26).Add(2 * time.Hour))
+	sup = env.Login(t, "supervisor")
+	if home := sup.Get(t, "/"); !home.Contains("2 2026年3月月报逾期未报") {
+		t.Errorf("office's 待办: %.600s", home.Text())
+	}
+	if home := env.Login(t, "viewer").Get(t, "/"); !home.Contains("眼下没有待办") {
+		t.Errorf("viewer's 待办: %.600s", home.Text())
 	}
 }
