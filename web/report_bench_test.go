@@ -17,7 +17,9 @@ import (
 
 	"guatu/auth"
 	"guatu/db"
+	"guatu/meeting"
 	"guatu/project"
+	"guatu/report"
 	"guatu/web/webtest"
 )
 
@@ -133,4 +135,56 @@ func deadlineDay(b *testing.B, noPhoto bool, spread time.Duration) {
 	b.ReportMetric(pct(0.99), "p99-ms")
 	b.ReportMetric(float64(all[len(all)-1].Microseconds())/1000, "max-ms")
 	b.ReportMetric(float64(len(all)), "submissions")
+}
+
+// benchLoop200 is a town at full stretch: 200 实施库 projects, half with
+// this month's report in, and a meeting for the month.
+func benchLoop200(b *testing.B) (*webtest.Env, int64) {
+	env := webtest.New(b)
+	sys := auth.SystemActor("bench")
+	var meetingID int64
+	env.Tx(b, func(ctx context.Context, tx *db.Tx) error {
+		for i := range 200 {
+			p, err := project.Create(ctx, tx, sys, project.Input{Name: fmt.Sprintf("项目%03d", i), CategoryID: "1", Tier: "active", Stage: "started",
+				StageSince: "2025-06-01", UnitID: fmt.Sprint(env.Units.Econ.ID), PlanYear: "2026", PlanInvest: "1000",
+				Milestones: []project.MilestoneInput{{Name: "开工", Planned: "2026-01-20", Actual: "2026-01-25"}, {Name: "主体完工", Planned: "2026-03-10"},
+					{Name: "竣工", Planned: "2026-10-30"}}})
+			if err != nil {
+				return err
+			}
+			if i%2 == 0 {
+				if _, err := report.Save(ctx, tx, sys, p.ID, report.Period{Year: 2026, Month: 3},
+					report.Input{MonthInvest: "50", Progress: "主体施工", NextPlan: "封顶"}, true, project.Day(2026, 3, 14)); err != nil {
+					return err
+				}
+			}
+		}
+		m, err := meeting.Create(ctx, tx, sys, meeting.Input{Period: "2026-03", HeldOn: "2026-03-15", UnitID: fmt.Sprint(env.Units.Town.ID)})
+		meetingID = m.ID
+		return err
+	})
+	return env, meetingID
+}
+
+// BenchmarkReportBoard_200 is the 报送情况 page of a 200-project month.
+func BenchmarkReportBoard_200(b *testing.B) {
+	env, _ := benchLoop200(b)
+	c := env.Login(b, "supervisor")
+	for b.Loop() {
+		if res := c.Get(b, "/reports?period=2026-03"); res.Status != http.StatusOK {
+			b.Fatalf("board: %d", res.Status)
+		}
+	}
+}
+
+// BenchmarkMeetingAgenda_200 is a dispatch meeting's page, its agenda built
+// from 200 projects' lights, reports and problems.
+func BenchmarkMeetingAgenda_200(b *testing.B) {
+	env, id := benchLoop200(b)
+	c := env.Login(b, "supervisor")
+	for b.Loop() {
+		if res := c.Get(b, fmt.Sprintf("/meetings/%d", id)); res.Status != http.StatusOK {
+			b.Fatalf("agenda: %d", res.Status)
+		}
+	}
 }
