@@ -3,6 +3,7 @@ package remind_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -183,4 +184,24 @@ func mustCal(t *testing.T, e *env) worktime.Calendar {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// A unit owing many reports still gets its 催报: the list is cut to fit a notice.
+func TestPostReminder_LongListFits(t *testing.T) {
+	e := newEnv(t)
+	var rows []report.Row
+	for i := range 120 {
+		rows = append(rows, report.Row{Project: &project.Project{Name: fmt.Sprintf("第%03d号滨海新区重点产业项目配套基础设施建设工程（一期、二期）", i)}})
+	}
+	r := report.Reminded{UnitID: e.econ.ID, UnitName: "经发办", Owed: len(rows), Rows: rows}
+	err := e.d.InTx(context.Background(), func(tx *db.Tx) error {
+		return remind.PostReminder(context.Background(), tx, report.Period{Year: 2026, Month: 3}, project.Day(2026, 3, 25), report.Overdue, r)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := e.inbox(e.staff)
+	if len(got) != 1 || !strings.Contains(got[0].Body, "等 ") || !strings.Contains(got[0].Body, "个项目") {
+		t.Errorf("long 催报: %+v", got)
+	}
 }

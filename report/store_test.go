@@ -198,8 +198,36 @@ func TestSave_SubmitReturnResubmit(t *testing.T) {
 	if r.Version != 2 || !r.FirstSubmittedOn.Equal(day(3, 20)) || len(e.problems(p.ID)) != 2 {
 		t.Errorf("resubmission: version %d, first in %v, problems tracked %d", r.Version, r.FirstSubmittedOn, len(e.problems(p.ID)))
 	}
+	// Returned again, the corrected report may tick the milestone it took back.
+	e.tx(func(ctx context.Context, tx *db.Tx) error { _, err := report.Return(ctx, tx, e.supervisor, r.ID, "节点其实已完成"); return err })
+	in.Reached = map[int64]string{topped: "2026-03-19"}
+	e.tx(func(ctx context.Context, tx *db.Tx) error {
+		var err error
+		r, err = report.Save(ctx, tx, e.staff, p.ID, march, in, true, day(3, 28))
+		return err
+	})
+	if got := e.get(p.ID); !got.Milestones[0].Actual.Equal(day(3, 19)) || r.Version != 3 {
+		t.Errorf("ticked again: milestone %v, version %d", got.Milestones[0].Actual, r.Version)
+	}
+	// A draft that unticks it (the day stays until a submission takes it
+	// back) still lets it be ticked again.
+	e.tx(func(ctx context.Context, tx *db.Tx) error { _, err := report.Return(ctx, tx, e.supervisor, r.ID, "再核实"); return err })
+	draft := in
+	draft.Reached = nil
+	e.tx(func(ctx context.Context, tx *db.Tx) error {
+		_, err := report.Save(ctx, tx, e.staff, p.ID, march, draft, false, day(3, 29))
+		return err
+	})
+	e.tx(func(ctx context.Context, tx *db.Tx) error {
+		var err error
+		r, err = report.Save(ctx, tx, e.staff, p.ID, march, in, true, day(3, 29))
+		return err
+	})
+	if got := e.get(p.ID); !got.Milestones[0].Actual.Equal(day(3, 19)) || r.Version != 4 {
+		t.Errorf("after a draft that unticked it: milestone %v, version %d", got.Milestones[0].Actual, r.Version)
+	}
 	versions, err := report.Versions(ctx, e.d, r.ID)
-	if err != nil || len(versions) != 2 || versions[1].ReturnReason == "" || versions[1].Content.MonthInvest != 1_500_000 || versions[0].Content.MonthInvest != 1_000_000 {
+	if err != nil || len(versions) != 4 || versions[3].ReturnReason == "" || versions[3].Content.MonthInvest != 1_500_000 || versions[2].Content.MonthInvest != 1_000_000 {
 		t.Errorf("versions: %+v %v", versions, err)
 	}
 }

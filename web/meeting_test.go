@@ -116,6 +116,11 @@ func TestMeeting_AgendaDecisionsMinutes(t *testing.T) {
 			t.Errorf("minutes lack %q: %.1200s", want, min.Text())
 		}
 	}
+	// A village's own meeting looks at the village only, whoever opens it.
+	village := aMeeting(t, env, env.Units.Village1)
+	if res := sup.Get(t, fmt.Sprintf("/meetings/%d", village.ID)); res.Status != http.StatusOK || res.Contains("滨海冷库") || !res.Contains("红灯项目（0 个）") {
+		t.Errorf("the village's agenda: %d %.500s", res.Status, res.Text())
+	}
 	if res := env.Login(t, "other").Get(t, page); res.Status != http.StatusNotFound && res.Status != http.StatusForbidden {
 		t.Errorf("another town's staff opened the meeting: %d", res.Status)
 	}

@@ -232,7 +232,7 @@ func TestReport_BoardRemindAndClose(t *testing.T) {
 		t.Errorf("frozen month not on the battle map")
 	}
 	// The project page shows the frozen month.
-	if page := sup.Get(t, fmt.Sprintf("/projects/%d", p.ID)); !strings.Contains(page.Body, `title="2026年3月：红灯`) {
+	if page := sup.Get(t, fmt.Sprintf("/projects/%d", p.ID)); !strings.Contains(page.Body, `title="2026年3月：红灯`) || !strings.Contains(page.Body, `<span class="small">3月</span>`) {
 		t.Errorf("frozen month not on the project page: %.300s", page.Text())
 	}
 	// Bad settings keep what was typed.
