@@ -199,7 +199,10 @@ func TestSave_SubmitReturnResubmit(t *testing.T) {
 		t.Errorf("resubmission: version %d, first in %v, problems tracked %d", r.Version, r.FirstSubmittedOn, len(e.problems(p.ID)))
 	}
 	// Returned again, the corrected report may tick the milestone it took back.
-	e.tx(func(ctx context.Context, tx *db.Tx) error { _, err := report.Return(ctx, tx, e.supervisor, r.ID, "节点其实已完成"); return err })
+	e.tx(func(ctx context.Context, tx *db.Tx) error {
+		_, err := report.Return(ctx, tx, e.supervisor, r.ID, "节点其实已完成")
+		return err
+	})
 	in.Reached = map[int64]string{topped: "2026-03-19"}
 	e.tx(func(ctx context.Context, tx *db.Tx) error {
 		var err error
@@ -211,7 +214,10 @@ func TestSave_SubmitReturnResubmit(t *testing.T) {
 	}
 	// A draft that unticks it (the day stays until a submission takes it
 	// back) still lets it be ticked again.
-	e.tx(func(ctx context.Context, tx *db.Tx) error { _, err := report.Return(ctx, tx, e.supervisor, r.ID, "再核实"); return err })
+	e.tx(func(ctx context.Context, tx *db.Tx) error {
+		_, err := report.Return(ctx, tx, e.supervisor, r.ID, "再核实")
+		return err
+	})
 	draft := in
 	draft.Reached = nil
 	e.tx(func(ctx context.Context, tx *db.Tx) error {
