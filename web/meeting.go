@@ -398,15 +398,7 @@ func (s *Server) meetingDecisionDelete(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	err = s.db.InTx(r.Context(), func(tx *db.Tx) error { return meeting.DeleteDecision(r.Context(), tx, actor(r), id, did) })
-	if ae, ok := apperr.As(err); ok && ae.Kind == apperr.Conflict {
-		s.setFlash(w, r, ae.Msg, true)
-		http.Redirect(w, r, fmt.Sprintf("/meetings/%d#decisions", id), http.StatusSeeOther)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	return s.redirect(w, r, fmt.Sprintf("/meetings/%d#decisions", id), "已删除")
+	return s.finish(w, r, err, fmt.Sprintf("/meetings/%d#decisions", id), "已删除")
 }
 
 type minutesPage struct {

@@ -129,22 +129,15 @@ func (s *Server) reportRemind(w http.ResponseWriter, r *http.Request) error {
 		return s.notifyReminded(r.Context(), tx, a, period, b.Deadline, sent)
 	})
 	back := "/reports?period=" + period.Key()
-	if _, msg, ok := invalid(err); ok {
-		s.setFlash(w, r, msg, true)
-		http.Redirect(w, r, back, http.StatusSeeOther)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if len(sent) == 0 {
-		return s.redirect(w, r, back, period.Label()+"月报已全部报送，无需催报")
-	}
 	owed := 0
 	for _, x := range sent {
 		owed += x.Owed
 	}
-	return s.redirect(w, r, back, fmt.Sprintf("已向 %d 个单位催报，共欠报 %d 份", len(sent), owed))
+	msg := fmt.Sprintf("已向 %d 个单位催报，共欠报 %d 份", len(sent), owed)
+	if len(sent) == 0 {
+		msg = period.Label() + "月报已全部报送，无需催报"
+	}
+	return s.finish(w, r, err, back, msg)
 }
 
 // reportClose closes the month's reporting by hand and freezes its lights.
@@ -167,16 +160,7 @@ func (s *Server) reportClose(w http.ResponseWriter, r *http.Request) error {
 		n, err = report.Close(r.Context(), tx, actor(r), unit, period, s.today(), rules, cfg, cal, false)
 		return err
 	})
-	back := "/reports?period=" + period.Key()
-	if ae, ok := apperr.As(err); ok && (ae.Kind == apperr.Invalid || ae.Kind == apperr.Conflict) {
-		s.setFlash(w, r, ae.Msg, true)
-		http.Redirect(w, r, back, http.StatusSeeOther)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	return s.redirect(w, r, back, fmt.Sprintf("%s已关账，%d 个项目的亮灯已冻结", period.Label(), n))
+	return s.finish(w, r, err, "/reports?period="+period.Key(), fmt.Sprintf("%s已关账，%d 个项目的亮灯已冻结", period.Label(), n))
 }
 
 // reportSettings saves the deadline day and the automatic close.
@@ -438,10 +422,8 @@ func (s *Server) reportSave(w http.ResponseWriter, r *http.Request) error {
 		pg.fillMilestones()
 		return s.render(w, r, http.StatusUnprocessableEntity, "report_form", pg)
 	}
-	if ae, ok := apperr.As(err); ok && ae.Kind == apperr.Conflict {
-		s.setFlash(w, r, ae.Msg, true)
-		http.Redirect(w, r, fmt.Sprintf("/projects/%d", pg.Project.ID), http.StatusSeeOther)
-		return nil
+	if apperr.KindOf(err) == apperr.Conflict {
+		return s.finish(w, r, err, fmt.Sprintf("/projects/%d", pg.Project.ID), "")
 	}
 	if err != nil {
 		return err
@@ -526,15 +508,7 @@ func (s *Server) reportReturn(w http.ResponseWriter, r *http.Request) error {
 		pg.Reason, pg.Errors, pg.Error = reason, fields, msg
 		return s.render(w, r, http.StatusUnprocessableEntity, "report_show", pg)
 	}
-	if ae, ok := apperr.As(err); ok && ae.Kind == apperr.Conflict {
-		s.setFlash(w, r, ae.Msg, true)
-		http.Redirect(w, r, fmt.Sprintf("/reports/%d", id), http.StatusSeeOther)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	return s.redirect(w, r, fmt.Sprintf("/reports/%d", id), "已退回，单位修改后会重新报送")
+	return s.finish(w, r, err, fmt.Sprintf("/reports/%d", id), "已退回，单位修改后会重新报送")
 }
 
 // reportPhoto serves a report's photo (?thumb=1 for its thumbnail) to
