@@ -343,21 +343,6 @@ func DeleteDecision(ctx context.Context, tx *db.Tx, by auth.Actor, id, decisionI
 	return apperr.NotFoundf("会议决定不存在")
 }
 
-// Latest returns the most recent meeting held on or before day that the
-// actor may read, or nil.
-func Latest(ctx context.Context, q db.Querier, by auth.Actor, day time.Time) (*Meeting, error) {
-	all, err := List(ctx, q, by)
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range all {
-		if !m.HeldOn.After(day) {
-			return m, nil
-		}
-	}
-	return nil, nil
-}
-
 // assign makes a decision's 交办: a problem the supervision office gives
 // the unit, with its 分管领导 and deadline. A refusal is named on the
 // decision form's fields.

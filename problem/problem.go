@@ -504,29 +504,6 @@ func (in Input) validate() (fields, error) {
 	return out, f.Err()
 }
 
-// InputOf is a stored problem as its form would show it; a caller that
-// changes one thing (a copy, the API) starts from it.
-func InputOf(p *Problem) Input {
-	id := func(n int64) string {
-		if n == 0 {
-			return ""
-		}
-		return strconv.FormatInt(n, 10)
-	}
-	in := Input{Title: p.Title, Description: p.Description, Category: string(p.Category), Source: string(p.Source),
-		Priority: string(p.Priority), ProjectID: id(p.ProjectID), UnitID: id(p.UnitID), LeaderID: id(p.LeaderID),
-		SourceType: p.SourceType, SourceID: p.SourceID}
-	for _, u := range p.CoUnits {
-		in.CoUnitIDs = append(in.CoUnitIDs, id(u.ID))
-	}
-	if p.LimitDays > 0 {
-		in.DeadlineKind, in.LimitDays = ByWorkdays, strconv.Itoa(p.LimitDays)
-	} else {
-		in.DeadlineKind, in.Deadline = ByDate, FormatDate(p.Deadline)
-	}
-	return in
-}
-
 // Upload is an attachment as received: its name on the user's machine and
 // its bytes. The store checks it (size, type) and names it.
 type Upload struct {

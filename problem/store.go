@@ -34,33 +34,6 @@ const problemFrom = ` FROM problems p
 	LEFT JOIN projects pr ON pr.id = p.project_id
 	LEFT JOIN people pe ON pe.id = p.leader_id`
 
-// dateText scans a 'YYYY-MM-DD' (or ”) column into a time.
-type dateText struct{ t *time.Time }
-
-func (d dateText) Scan(src any) error {
-	var s string
-	switch v := src.(type) {
-	case string:
-		s = v
-	case []byte:
-		s = string(v)
-	case nil:
-	default:
-		return fmt.Errorf("problem: date column holds %T", src)
-	}
-	t, err := ParseDate(s)
-	*d.t = t
-	return err
-}
-
-// stamp is an instant for a timestamp column: ” when unset.
-func stamp(t time.Time) any {
-	if t.IsZero() {
-		return ""
-	}
-	return db.Time(t)
-}
-
 func nullID(id int64) any {
 	if id == 0 {
 		return nil
@@ -74,7 +47,7 @@ func scanProblem(s interface{ Scan(...any) error }) (*Problem, error) {
 	err := s.Scan(&p.ID, &p.Title, &p.Description, &category, &source, &p.SourceType, &p.SourceID,
 		&p.ProjectID, &p.ProjectCode, &p.ProjectName, &priority, &state,
 		&p.UnitID, &p.UnitName, &p.UnitPath, &p.LeaderID, &p.LeaderName,
-		&p.RaisedBy, &p.RaisedName, &p.RaisedUnit, &p.Assigned, &p.LimitDays, dateText{&p.Deadline}, dateText{&p.SignBy},
+		&p.RaisedBy, &p.RaisedName, &p.RaisedUnit, &p.Assigned, &p.LimitDays, (*db.Date)(&p.Deadline), (*db.Date)(&p.SignBy),
 		(*db.Time)(&p.CreatedAt), (*db.Time)(&p.SignedAt), (*db.Time)(&p.DoneAt), (*db.Time)(&p.ClosedAt), (*db.Time)(&p.UpdatedAt),
 		&p.ExtensionPending)
 	p.Category, p.Source, p.Priority, p.State = Category(category), Source(source), Priority(priority), State(state)
@@ -360,7 +333,7 @@ func History(ctx context.Context, q db.Querier, id int64) ([]Event, error) {
 	for rows.Next() {
 		var e Event
 		var kind, from, to string
-		if err := rows.Scan(&e.ID, &kind, &from, &to, &e.Note, dateText{&e.DeadlineFrom}, dateText{&e.DeadlineTo},
+		if err := rows.Scan(&e.ID, &kind, &from, &to, &e.Note, (*db.Date)(&e.DeadlineFrom), (*db.Date)(&e.DeadlineTo),
 			&e.ByUser, &e.ByName, &e.ByUnit, (*db.Time)(&e.At)); err != nil {
 			rows.Close()
 			return nil, err

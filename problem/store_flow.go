@@ -287,7 +287,7 @@ func decide(ctx context.Context, tx *db.Tx, by auth.Actor, id int64, act Action,
 	var extID int64
 	var from, to time.Time
 	err = tx.QueryRowContext(ctx, `SELECT id, from_deadline, to_deadline FROM problem_extensions WHERE problem_id = $1 AND status = $2`,
-		id, string(ExtPending)).Scan(&extID, dateText{&from}, dateText{&to})
+		id, string(ExtPending)).Scan(&extID, (*db.Date)(&from), (*db.Date)(&to))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.Conflictf("该问题没有待审批的延期申请")
 	}
@@ -323,7 +323,7 @@ func Extensions(ctx context.Context, q db.Querier, id int64) ([]Extension, error
 	for rows.Next() {
 		var x Extension
 		var status string
-		if err := rows.Scan(&x.ID, &x.ProblemID, dateText{&x.From}, dateText{&x.To}, &x.Reason, &status, &x.RequestedUser,
+		if err := rows.Scan(&x.ID, &x.ProblemID, (*db.Date)(&x.From), (*db.Date)(&x.To), &x.Reason, &status, &x.RequestedUser,
 			&x.RequestedBy, (*db.Time)(&x.RequestedAt), &x.DecidedBy, (*db.Time)(&x.DecidedAt), &x.DecisionNote); err != nil {
 			return nil, err
 		}
