@@ -330,6 +330,10 @@ type MonthLight struct {
 	Completed     int64
 	TimeProgress  float64 // percent of the year elapsed at the month's end
 	Standing      Standing
+	UnitID        int64 // the lead unit when the month closed
+	// MilestonesDue are the milestones planned within the month, and
+	// MilestonesOnTime those of them reached by their planned day.
+	MilestonesDue, MilestonesOnTime int
 }
 
 // Close closes the month's reporting for the unit's subtree (a town, or a
@@ -411,6 +415,18 @@ func Close(ctx context.Context, tx *db.Tx, by auth.Actor, unitID int64, period P
 				f.Milestones[i].Actual = time.Time{}
 			}
 		}
+		// Milestones planned within the month, and those reached by their day
+		// (by the month's end: a later completion is not known yet).
+		var msDue, msOnTime int
+		for _, m := range f.Milestones {
+			if m.Planned.Before(period.First()) || m.Planned.After(at) {
+				continue
+			}
+			msDue++
+			if !m.Actual.IsZero() && !m.Actual.After(m.Planned) {
+				msOnTime++
+			}
+		}
 		light, reasons := project.Judge(f, at, rules)
 		texts := []string{}
 		for _, r := range reasons {
@@ -419,10 +435,10 @@ func Close(ctx context.Context, tx *db.Tx, by auth.Actor, unitID int64, period P
 		raw, _ := json.Marshal(texts)
 		// A project a unit below froze already (its own close) keeps that freeze.
 		res, err := tx.ExecContext(ctx, `INSERT INTO light_months (project_id, period, light, reasons, stage, unit_id, planned_year, completed_year,
-			completed_total, time_progress, report_standing) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+			completed_total, time_progress, report_standing, milestones_due, milestones_on_time) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 			ON CONFLICT (project_id, period) DO NOTHING`,
 			p.ID, period.Key(), string(light), string(raw), string(stage.Stage), p.UnitID, plan.Planned, f.CompletedYear,
-			p.CompletedInvest-laterAll[p.ID], int64(tp*10+0.5), string(standing))
+			p.CompletedInvest-laterAll[p.ID], int64(tp*10+0.5), string(standing), msDue, msOnTime)
 		if err != nil {
 			return 0, fmt.Errorf("report.Close: %w", err)
 		}
@@ -469,13 +485,15 @@ func IsClosed(ctx context.Context, q db.Querier, p Period, unitPath string) (boo
 	return m != nil, err
 }
 
-const monthLightColumns = `project_id, period, light, reasons, stage, planned_year, completed_year, completed_total, time_progress, report_standing`
+const monthLightColumns = `project_id, period, light, reasons, stage, planned_year, completed_year, completed_total, time_progress, report_standing,
+	unit_id, milestones_due, milestones_on_time`
 
 func scanMonthLight(s interface{ Scan(...any) error }) (MonthLight, error) {
 	var m MonthLight
 	var period, light, reasons, stage, standing string
 	var tp int64
-	if err := s.Scan(&m.ProjectID, &period, &light, &reasons, &stage, &m.PlannedYear, &m.CompletedYear, &m.Completed, &tp, &standing); err != nil {
+	if err := s.Scan(&m.ProjectID, &period, &light, &reasons, &stage, &m.PlannedYear, &m.CompletedYear, &m.Completed, &tp, &standing,
+		&m.UnitID, &m.MilestonesDue, &m.MilestonesOnTime); err != nil {
 		return m, err
 	}
 	var err error

@@ -426,8 +426,8 @@ func TestClose_ByUnitAndWithMonthEndFacts(t *testing.T) {
 	for _, r := range m.Reasons {
 		overdue = overdue || strings.Contains(r, "主体封顶")
 	}
-	if !overdue {
-		t.Errorf("the milestone planned 3-20 and reached 4-10 was overdue at March's end: %q", m.Reasons)
+	if !overdue || m.MilestonesDue != 1 || m.MilestonesOnTime != 0 {
+		t.Errorf("the milestone planned 3-20 and reached 4-10 was overdue at March's end: %q, %d due, %d on time", m.Reasons, m.MilestonesDue, m.MilestonesOnTime)
 	}
 	if closed, _ := report.IsClosed(context.Background(), e.d, march, e.v1.Path); !closed {
 		t.Error("the town's close does not cover its village")
