@@ -170,7 +170,7 @@ func documentXML(d Document) string {
 	if d.Number != "" {
 		pPr := redRule
 		if d.Issuer != "" {
-			pPr = `<w:spacing w:before="1158"/>` + redRule // 空二行 below the 标志
+			pPr = redRule + `<w:spacing w:before="1158"/>` // 空二行 below the 标志 (pBdr precedes spacing in w:pPr)
 		}
 		b.para("Number", pPr, "", d.Number)
 	}

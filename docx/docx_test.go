@@ -240,3 +240,44 @@ func FuzzWrite(f *testing.F) {
 		}
 	})
 }
+
+// pPrOrder is the sequence CT_PPr requires of the children this package uses; Word refuses a file whose
+// paragraph properties are out of order.
+var pPrOrder = []string{"pStyle", "keepNext", "pBdr", "tabs", "spacing", "ind", "jc", "outlineLvl"}
+
+func TestWrite_ParagraphPropertyOrder(t *testing.T) {
+	rank := map[string]int{}
+	for i, n := range pPrOrder {
+		rank[n] = i
+	}
+	for name, s := range parts(t, sample()) {
+		dec := xml.NewDecoder(strings.NewReader(s))
+		depth, inPPr, last := 0, -1, -1
+		for {
+			tok, err := dec.Token()
+			if err != nil {
+				break
+			}
+			switch tok := tok.(type) {
+			case xml.StartElement:
+				depth++
+				if tok.Name.Local == "pPr" {
+					inPPr, last = depth, -1
+				} else if inPPr >= 0 && depth == inPPr+1 {
+					r, ok := rank[tok.Name.Local]
+					if !ok {
+						t.Errorf("%s: w:pPr child %s not in the checked order list", name, tok.Name.Local)
+					} else if r < last {
+						t.Errorf("%s: w:%s out of order in w:pPr", name, tok.Name.Local)
+					}
+					last = r
+				}
+			case xml.EndElement:
+				if depth == inPPr {
+					inPPr = -1
+				}
+				depth--
+			}
+		}
+	}
+}

@@ -48,7 +48,7 @@ const settingsXML = xmlHeader + `<w:settings xmlns:w="` + nsW + `">` +
 
 // footerXML is the page number "— N —" in 4号宋体, centred, with N a PAGE field.
 const footerXML = xmlHeader + `<w:ftr xmlns:w="` + nsW + `" xmlns:r="` + nsR + `">` +
-	`<w:p><w:pPr><w:jc w:val="center"/><w:spacing w:line="240" w:lineRule="auto"/><w:ind w:firstLine="0"/></w:pPr>` +
+	`<w:p><w:pPr><w:spacing w:line="240" w:lineRule="auto"/><w:ind w:firstLine="0"/><w:jc w:val="center"/></w:pPr>` +
 	`<w:r><w:rPr>` + songti + `</w:rPr><w:t xml:space="preserve">— </w:t></w:r>` +
 	`<w:r><w:rPr>` + songti + `</w:rPr><w:fldChar w:fldCharType="begin"/></w:r>` +
 	`<w:r><w:rPr>` + songti + `</w:rPr><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>` +
@@ -93,21 +93,21 @@ var stylesXML = xmlHeader + `<w:styles xmlns:w="` + nsW + `">` +
 	fmt.Sprintf(`<w:spacing w:before="0" w:after="0" w:line="%d" w:lineRule="exact"/>`, linePitch) +
 	`</w:pPr></w:pPrDefault></w:docDefaults>` +
 	`<w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/><w:qFormat/>` +
-	`<w:pPr><w:jc w:val="both"/><w:ind w:firstLineChars="200" w:firstLine="640"/></w:pPr></w:style>` +
+	`<w:pPr><w:ind w:firstLineChars="200" w:firstLine="640"/><w:jc w:val="both"/></w:pPr></w:style>` +
 	// 发文机关标志: upper edge 35 mm below the 版心 top; auto line height so the large red glyphs are not clipped.
-	style("Issuer", "发文机关标志", `<w:spacing w:before="1984" w:line="240" w:lineRule="auto"/><w:jc w:val="center"/>`+noIndent,
+	style("Issuer", "发文机关标志", `<w:spacing w:before="1984" w:line="240" w:lineRule="auto"/>`+noIndent+`<w:jc w:val="center"/>`,
 		`<w:rFonts w:ascii="方正小标宋简体" w:hAnsi="方正小标宋简体" w:eastAsia="方正小标宋简体"/><w:color w:val="FF0000"/><w:sz w:val="72"/><w:szCs w:val="72"/>`) +
-	style("Number", "发文字号", `<w:jc w:val="center"/>`+noIndent, "") +
+	style("Number", "发文字号", noIndent+`<w:jc w:val="center"/>`, "") +
 	// 标题: 空二行 below the red rule.
-	style("Title", "Title", fmt.Sprintf(`<w:spacing w:before="%d" w:after="0"/><w:jc w:val="center"/>`, 2*linePitch)+noIndent,
+	style("Title", "Title", fmt.Sprintf(`<w:spacing w:before="%d" w:after="0"/>`, 2*linePitch)+noIndent+`<w:jc w:val="center"/>`,
 		`<w:rFonts w:ascii="方正小标宋简体" w:hAnsi="方正小标宋简体" w:eastAsia="方正小标宋简体"/><w:sz w:val="44"/><w:szCs w:val="44"/>`) +
 	style("Recipient", "主送机关", fmt.Sprintf(`<w:spacing w:before="%d"/>`, linePitch)+noIndent, "") +
 	style("Heading1", "heading 1", `<w:keepNext/><w:outlineLvl w:val="0"/>`, ea("黑体")) +
 	style("Heading2", "heading 2", `<w:keepNext/><w:outlineLvl w:val="1"/>`, ea("楷体_GB2312")) +
 	style("Heading3", "heading 3", `<w:keepNext/><w:outlineLvl w:val="2"/>`, `<w:b/><w:bCs/>`) +
 	// 成文日期 右空四字.
-	style("Signature", "署名和日期", `<w:jc w:val="right"/><w:ind w:rightChars="400" w:right="1280" w:firstLineChars="0" w:firstLine="0"/>`, "") +
-	style("TableText", "表格文字", `<w:spacing w:line="240" w:lineRule="auto"/><w:jc w:val="left"/>`+noIndent,
+	style("Signature", "署名和日期", `<w:ind w:rightChars="400" w:right="1280" w:firstLineChars="0" w:firstLine="0"/><w:jc w:val="right"/>`, "") +
+	style("TableText", "表格文字", `<w:spacing w:line="240" w:lineRule="auto"/>`+noIndent+`<w:jc w:val="left"/>`,
 		`<w:sz w:val="24"/><w:szCs w:val="24"/>`) +
 	// 版记: 4号仿宋, 印发机关 左空一字 and 印发日期 右空一字 on one line via a right tab.
 	style("Banji", "版记", fmt.Sprintf(`<w:tabs><w:tab w:val="right" w:pos="%d"/></w:tabs>`, textWidth-280)+
