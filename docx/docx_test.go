@@ -194,9 +194,8 @@ func TestWrite_Empty(t *testing.T) {
 func TestWrite_LibreOffice(t *testing.T) {
 	bin := os.Getenv("GUATU_TEST_SOFFICE")
 	if bin == "" {
-		if os.Getenv("GUATU_TEST_REQUIRE_ALL") == "1" {
-			t.Fatal("GUATU_TEST_SOFFICE not set")
-		}
+		// An optional check (issue 5 §6): CI installs no LibreOffice, so
+		// GUATU_TEST_REQUIRE_ALL does not ask for it.
 		t.Skip("GUATU_TEST_SOFFICE not set")
 	}
 	dir := t.TempDir()
