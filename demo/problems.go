@@ -172,7 +172,7 @@ func seedProblems(ctx context.Context, tx *db.Tx, sys auth.Actor, units map[stri
 	// workday is the working day on or after offset days from the seeding
 	// day, written in a frame that Backdate later moves back by frame days.
 	workday := func(offset, frame int) string {
-		return problem.FormatDate(cal.NextWorkday(today.AddDate(0, 0, offset)).AddDate(0, 0, frame))
+		return project.FormatDate(cal.NextWorkday(today.AddDate(0, 0, offset)).AddDate(0, 0, frame))
 	}
 	for _, d := range demoProblems {
 		unit, ok := units[d.unit]

@@ -396,14 +396,6 @@ func ParseDate(s string) (time.Time, error) {
 	return t, nil
 }
 
-// FormatDate is the form and display form of a date ("" when unset).
-func FormatDate(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.Format("2006-01-02")
-}
-
 // validSourceType accepts the short lower-case names packages give their
 // records ("report", "meeting_decision").
 func validSourceType(s string) bool {

@@ -8,6 +8,7 @@ import (
 
 	"guatu/apperr"
 	"guatu/auth"
+	"guatu/project"
 	"guatu/worktime"
 )
 
@@ -145,7 +146,7 @@ func TestSignByAndDeadline_CountWorkingDays(t *testing.T) {
 		{"5 days over Qingming", DeadlineFrom(d(4, 1), 5, cal), d(4, 9), "the break does not count"},
 	} {
 		if !tc.got.Equal(tc.want) {
-			t.Errorf("%s: %s, want %s (%s)", tc.name, FormatDate(tc.got), FormatDate(tc.want), tc.description)
+			t.Errorf("%s: %s, want %s (%s)", tc.name, project.FormatDate(tc.got), project.FormatDate(tc.want), tc.description)
 		}
 	}
 }
@@ -184,7 +185,7 @@ func TestJudge_UrgencyAndReach(t *testing.T) {
 	} {
 		u, due := Judge(tc.p, tc.today, cal)
 		if u != tc.want || !due.Equal(tc.due) {
-			t.Errorf("%s: %s due %s, want %s due %s", tc.name, u.Label(), FormatDate(due), tc.want.Label(), FormatDate(tc.due))
+			t.Errorf("%s: %s due %s, want %s due %s", tc.name, u.Label(), project.FormatDate(due), tc.want.Label(), project.FormatDate(tc.due))
 		}
 		if n := OverdueDays(due, tc.today, cal); n != tc.overdue {
 			t.Errorf("%s: %d working days overdue, want %d", tc.name, n, tc.overdue)
@@ -201,7 +202,7 @@ func TestJudge_UnsignedPastBothKeepsTheWorse(t *testing.T) {
 	p := &Problem{State: Pending, SignBy: d(3, 10), Deadline: d(3, 18)}
 	u, due := Judge(p, d(3, 20), cal)
 	if u != worktime.OverdueLong || !due.Equal(d(3, 10)) {
-		t.Errorf("%s due %s", u.Label(), FormatDate(due))
+		t.Errorf("%s due %s", u.Label(), project.FormatDate(due))
 	}
 }
 
@@ -212,7 +213,7 @@ func TestClosedOnTime_JudgesTheLastDoneDay(t *testing.T) {
 		onTime bool
 	}{{d(3, 19), true}, {d(3, 20), true}, {d(3, 23), false}} {
 		if on, closed := closedOnTime(p, tc.done); on != tc.onTime || !closed {
-			t.Errorf("done %s: on time %v closed %v", FormatDate(tc.done), on, closed)
+			t.Errorf("done %s: on time %v closed %v", project.FormatDate(tc.done), on, closed)
 		}
 	}
 	if _, closed := closedOnTime(&Problem{State: Done, Deadline: d(3, 20)}, d(3, 19)); closed {

@@ -160,7 +160,7 @@ func (p *Problem) snapshot() map[string]any {
 		snap["办理时限"] = fmt.Sprintf("自签收之日起 %d 个工作日", p.LimitDays)
 	}
 	if !p.Deadline.IsZero() {
-		snap["办结期限"] = FormatDate(p.Deadline)
+		snap["办结期限"] = project.FormatDate(p.Deadline)
 	}
 	if p.SourceType != "" {
 		snap["来源记录"] = fmt.Sprintf("%s #%d", p.SourceType, p.SourceID)
@@ -279,7 +279,7 @@ func Create(ctx context.Context, tx *db.Tx, by auth.Actor, in Input) (*Problem, 
 		RETURNING id`,
 		f.Title, f.Description, string(f.Category), string(f.Source), f.SourceType, f.SourceID, nullID(f.ProjectID),
 		string(f.Priority), string(f.State), f.UnitID, nullID(f.LeaderID), f.RaisedBy, f.RaisedName, f.RaisedUnit,
-		f.Assigned, f.LimitDays, FormatDate(f.Deadline), FormatDate(f.SignBy), now).Scan(&f.ID)
+		f.Assigned, f.LimitDays, project.FormatDate(f.Deadline), project.FormatDate(f.SignBy), now).Scan(&f.ID)
 	if err != nil {
 		return nil, fmt.Errorf("problem.Create: %w", db.Translate(err))
 	}
@@ -312,7 +312,7 @@ func addEvent(ctx context.Context, tx *db.Tx, by auth.Actor, problemID int64, ev
 	err := tx.QueryRowContext(ctx, `INSERT INTO problem_events (problem_id, kind, from_state, to_state, note,
 		deadline_from, deadline_to, by_user, by_name, by_unit, at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-		problemID, string(ev.Kind), string(ev.From), string(ev.To), ev.Note, FormatDate(ev.DeadlineFrom), FormatDate(ev.DeadlineTo),
+		problemID, string(ev.Kind), string(ev.From), string(ev.To), ev.Note, project.FormatDate(ev.DeadlineFrom), project.FormatDate(ev.DeadlineTo),
 		by.UserID, by.Name, by.UnitName, db.Time(tx.Now())).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("problem: history: %w", db.Translate(err))

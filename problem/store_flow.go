@@ -13,6 +13,7 @@ import (
 	"guatu/audit"
 	"guatu/auth"
 	"guatu/db"
+	"guatu/project"
 	"guatu/worktime"
 )
 
@@ -71,8 +72,8 @@ func record(ctx context.Context, tx *db.Tx, by auth.Actor, old *Problem, act aud
 	if err := tell(ctx, tx, p, ev.Kind, ev.Note); err != nil {
 		return nil, err
 	}
-	before := map[string]any{"状态": old.State.Label(), "办结期限": FormatDate(old.Deadline)}
-	after := map[string]any{"状态": p.State.Label(), "办结期限": FormatDate(p.Deadline)}
+	before := map[string]any{"状态": old.State.Label(), "办结期限": project.FormatDate(old.Deadline)}
+	after := map[string]any{"状态": p.State.Label(), "办结期限": project.FormatDate(p.Deadline)}
 	if len(files) > 0 {
 		names := make([]string, len(files))
 		for i, f := range files {
@@ -115,7 +116,7 @@ func Sign(ctx context.Context, tx *db.Tx, by auth.Actor, id int64) (*Problem, er
 	}
 	now := db.Time(tx.Now())
 	if err := changed(tx.ExecContext(ctx, `UPDATE problems SET state = $1, signed_at = $2, deadline = $3, updated_at = $2
-		WHERE id = $4 AND state = $5`, string(Handling), now, FormatDate(deadline), id, string(Pending))); err != nil {
+		WHERE id = $4 AND state = $5`, string(Handling), now, project.FormatDate(deadline), id, string(Pending))); err != nil {
 		return nil, err
 	}
 	return record(ctx, tx, by, p, audit.ProblemSigned, ev, nil)
@@ -227,7 +228,7 @@ func RequestExtension(ctx context.Context, tx *db.Tx, by auth.Actor, id int64, i
 	case err != nil || to.IsZero():
 		bad.Add("new_deadline", "请填写申请延至的日期，格式如 2026-04-30")
 	case !to.After(p.Deadline):
-		bad.Add("new_deadline", "申请的期限应晚于现在的办结期限 "+FormatDate(p.Deadline))
+		bad.Add("new_deadline", "申请的期限应晚于现在的办结期限 "+project.FormatDate(p.Deadline))
 	case to.Before(today(tx)):
 		bad.Add("new_deadline", "申请的期限不能早于今天")
 	}
@@ -244,7 +245,7 @@ func RequestExtension(ctx context.Context, tx *db.Tx, by auth.Actor, id int64, i
 	now := db.Time(tx.Now())
 	if _, err := tx.ExecContext(ctx, `INSERT INTO problem_extensions (problem_id, from_deadline, to_deadline, reason, status,
 		requested_by, requested_name, requested_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		id, FormatDate(p.Deadline), FormatDate(to), reason, string(ExtPending), by.UserID, by.Name, now); err != nil {
+		id, project.FormatDate(p.Deadline), project.FormatDate(to), reason, string(ExtPending), by.UserID, by.Name, now); err != nil {
 		if db.IsUnique(err) {
 			return nil, apperr.Conflictf("已有一份延期申请等待督查室审批，请等审批后再申请")
 		}
@@ -305,7 +306,7 @@ func decide(ctx context.Context, tx *db.Tx, by auth.Actor, id int64, act Action,
 		deadline = to
 	}
 	if err := changed(tx.ExecContext(ctx, `UPDATE problems SET deadline = $1, updated_at = $2 WHERE id = $3 AND state = $4`,
-		FormatDate(deadline), now, id, string(Handling))); err != nil {
+		project.FormatDate(deadline), now, id, string(Handling))); err != nil {
 		return nil, err
 	}
 	return record(ctx, tx, by, p, entry, Event{Kind: kind, From: Handling, To: Handling, Note: note, DeadlineFrom: from, DeadlineTo: to}, nil)
@@ -363,7 +364,7 @@ func Backdate(ctx context.Context, tx *db.Tx, by auth.Actor, id int64, days int)
 		if t.IsZero() {
 			return ""
 		}
-		return FormatDate(t.AddDate(0, 0, -days))
+		return project.FormatDate(t.AddDate(0, 0, -days))
 	}
 	exts, err := Extensions(ctx, tx, id)
 	if err != nil {
@@ -375,9 +376,9 @@ func Backdate(ctx context.Context, tx *db.Tx, by auth.Actor, id int64, days int)
 		approved = approved || x.Status == ExtApproved
 	}
 	if p.LimitDays > 0 && !p.SignedAt.IsZero() && !approved {
-		deadline = FormatDate(DeadlineFrom(DayOf(p.SignedAt.AddDate(0, 0, -days)), p.LimitDays, cal))
+		deadline = project.FormatDate(DeadlineFrom(DayOf(p.SignedAt.AddDate(0, 0, -days)), p.LimitDays, cal))
 	}
-	signBy := FormatDate(SignBy(DayOf(p.CreatedAt.AddDate(0, 0, -days)), cal))
+	signBy := project.FormatDate(SignBy(DayOf(p.CreatedAt.AddDate(0, 0, -days)), cal))
 	if _, err := tx.ExecContext(ctx, `UPDATE problems SET created_at = $1, signed_at = $2, done_at = $3, closed_at = $4, updated_at = $5,
 		deadline = $6, sign_by = $7 WHERE id = $8`, back(p.CreatedAt), back(p.SignedAt), back(p.DoneAt), back(p.ClosedAt),
 		back(p.UpdatedAt), deadline, signBy, id); err != nil {
@@ -390,7 +391,7 @@ func Backdate(ctx context.Context, tx *db.Tx, by auth.Actor, id int64, days int)
 	for _, e := range events {
 		to := backDay(e.DeadlineTo)
 		if e.Kind == SignedEvent && p.LimitDays > 0 {
-			to = FormatDate(DeadlineFrom(DayOf(e.At.AddDate(0, 0, -days)), p.LimitDays, cal))
+			to = project.FormatDate(DeadlineFrom(DayOf(e.At.AddDate(0, 0, -days)), p.LimitDays, cal))
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE problem_events SET at = $1, deadline_from = $2, deadline_to = $3 WHERE id = $4`,
 			back(e.At), backDay(e.DeadlineFrom), to, e.ID); err != nil {

@@ -11,6 +11,7 @@ import (
 	"guatu/auth"
 	"guatu/db"
 	"guatu/org"
+	"guatu/project"
 	"guatu/worktime"
 )
 
@@ -131,7 +132,7 @@ func (f Filter) where(ctx context.Context, q db.Querier, by auth.Actor, w *db.Wh
 		}
 	}
 	if !f.OverdueOn.IsZero() {
-		d := FormatDate(f.OverdueOn)
+		d := project.FormatDate(f.OverdueOn)
 		w.Add(`(p.state = 'pending' AND (p.sign_by < $? OR (p.deadline <> '' AND p.deadline < $?)))
 			OR (p.state = 'handling' AND p.deadline <> '' AND p.deadline < $?)`, d, d, d)
 	}

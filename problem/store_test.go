@@ -151,7 +151,7 @@ func field(err error, k string) string {
 	return e.Fields[k]
 }
 
-func ymd(t time.Time) string { return problem.FormatDate(t) }
+func ymd(t time.Time) string { return project.FormatDate(t) }
 
 func TestCreate_AssignedByTheOfficeRaisedByOthers(t *testing.T) {
 	e := newEnv(t)

@@ -10,6 +10,7 @@ import (
 	"guatu/apperr"
 	"guatu/db"
 	"guatu/problem"
+	"guatu/project"
 	"guatu/worktime"
 )
 
@@ -122,7 +123,7 @@ func problemJSON(j problem.Judged) apiProblem {
 		ProjectID: idOrNull(p.ProjectID), Project: p.ProjectName, Priority: string(p.Priority), State: string(p.State),
 		StateLabel: p.State.Label(), UnitID: p.UnitID, Unit: p.UnitName, CoUnits: make([]apiRef, len(p.CoUnits)),
 		LeaderID: idOrNull(p.LeaderID), Leader: p.LeaderName, RaisedBy: p.RaisedName, Assigned: p.Assigned,
-		Deadline: dateOrNull(p.Deadline), SignBy: problem.FormatDate(p.SignBy), Urgency: urgencyCodes[j.Urgency],
+		Deadline: dateOrNull(p.Deadline), SignBy: project.FormatDate(p.SignBy), Urgency: urgencyCodes[j.Urgency],
 		UrgencyLabel: j.Urgency.Label(), Due: dateOrNull(j.Due), OverdueDays: j.OverdueDays,
 		ExtensionPending: p.ExtensionPending, CreatedAt: p.CreatedAt, SignedAt: timeOrNull(p.SignedAt), DoneAt: timeOrNull(p.DoneAt),
 		ClosedAt: timeOrNull(p.ClosedAt), UpdatedAt: p.UpdatedAt}

@@ -345,7 +345,7 @@ func (s *Server) problemExport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	day := problem.FormatDate(ck.Today)
+	day := project.FormatDate(ck.Today)
 	var buf bytes.Buffer
 	title := fmt.Sprintf("%s问题督办清单（%d 个问题，导出于 %s）", s.townName(r), len(list), day)
 	if err := problem.WriteXLSX(&buf, title, problem.JudgeAll(list, ck.Today, ck.Cal)); err != nil {
@@ -476,7 +476,7 @@ func runAction(ctx context.Context, tx *db.Tx, by auth.Actor, id int64, act prob
 func actionFlash(act problem.Action, p *problem.Problem) string {
 	switch act {
 	case problem.ActSign:
-		return "已签收，请于 " + problem.FormatDate(p.Deadline) + " 前办结"
+		return "已签收，请于 " + project.FormatDate(p.Deadline) + " 前办结"
 	case problem.ActFeedback:
 		return "进展已反馈"
 	case problem.ActFinish:
@@ -488,9 +488,9 @@ func actionFlash(act problem.Action, p *problem.Problem) string {
 	case problem.ActExtend:
 		return "延期申请已提交，等待督查室审批"
 	case problem.ActApproveExtension:
-		return "已同意延期，新的办结期限为 " + problem.FormatDate(p.Deadline)
+		return "已同意延期，新的办结期限为 " + project.FormatDate(p.Deadline)
 	case problem.ActRefuseExtension:
-		return "已不同意延期，办结期限仍为 " + problem.FormatDate(p.Deadline)
+		return "已不同意延期，办结期限仍为 " + project.FormatDate(p.Deadline)
 	}
 	return ""
 }
@@ -550,7 +550,7 @@ func (s *Server) problemShowData(r *http.Request, p *problem.Problem) (problemSh
 	}
 	a := actor(r)
 	pg := problemShowPage{Base: s.base(r, p.Title, "problems"), problemRow: ck.rows([]*problem.Problem{p})[0],
-		MaxFileMB: problem.MaxFileSize >> 20, MaxFiles: problem.MaxFiles, Today: problem.FormatDate(ck.Today),
+		MaxFileMB: problem.MaxFileSize >> 20, MaxFiles: problem.MaxFiles, Today: project.FormatDate(ck.Today),
 		Accept: ".jpg,.jpeg,.png,.gif,.webp,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.wps,.et,.txt,.zip",
 		Can: problemCans{Sign: problem.Can(a, p, problem.ActSign), Feedback: problem.Can(a, p, problem.ActFeedback),
 			Done: problem.Can(a, p, problem.ActFinish), Extend: problem.Can(a, p, problem.ActExtend),
