@@ -112,6 +112,15 @@ const (
 	InstructionClosed   Action = "instruction.closed"
 )
 
+// The actions of the quarterly bulletins (一季一通报).
+const (
+	BulletinDrafted  Action = "bulletin.drafted"
+	BulletinEdited   Action = "bulletin.edited"
+	BulletinIssued   Action = "bulletin.issued"
+	BulletinDeleted  Action = "bulletin.deleted"
+	BulletinExported Action = "bulletin.exported"
+)
+
 // The actions of the group robots (DingTalk, WeCom) that carry notices.
 const (
 	RobotCreated  Action = "robot.created"
@@ -181,6 +190,11 @@ var labels = map[Action]string{
 	TokenRevoked:        "撤销接口令牌",
 	TokenFirstUsed:      "接口令牌首次使用",
 	TokenRefused:        "接口令牌验证未通过",
+	BulletinDrafted:     "生成通报草稿",
+	BulletinEdited:      "修改通报",
+	BulletinIssued:      "签发通报",
+	BulletinDeleted:     "删除通报草稿",
+	BulletinExported:    "下载通报",
 	InstructionCreated:  "写批示",
 	InstructionAnswered: "反馈批示",
 	InstructionClosed:   "批示已落实办结",

@@ -153,6 +153,11 @@ const (
 	WriteInstr     Action = "instruction.write"  // write a 批示 to units and people
 	AnswerInstr    Action = "instruction.answer" // answer (反馈) a 批示 addressed to one's unit
 	ManageChannels Action = "notify.channels"    // DingTalk and WeCom robots: add, test, disable
+
+	// 一季一通报 (issue 5).
+	ReadBulletin  Action = "bulletin.read"   // read issued bulletins of one's town
+	DraftBulletin Action = "bulletin.drafts" // read bulletins still in draft
+	WriteBulletin Action = "bulletin.write"  // generate, edit, issue and correct bulletins; the scoring weights
 )
 
 // policy says which roles may do which action inside their subtree. It is
@@ -194,6 +199,14 @@ var policy = map[Action][]Role{
 	AnswerInstr:   {Supervisor, Staff},
 	// Which group hears what is the office's call; the webhook is system data.
 	ManageChannels: {Supervisor, SysAdmin},
+
+	// The office drafts and issues the 通报, the chief signs it; leaders and
+	// county viewers read drafts too. Units read what was issued to them:
+	// package bulletin lets a unit read its town's issued bulletins, a
+	// record rule on top of this table (the town is above the unit).
+	ReadBulletin:  {Chief, Leader, Supervisor, Staff, Viewer},
+	DraftBulletin: {Chief, Leader, Supervisor, Viewer},
+	WriteBulletin: {Chief, Supervisor},
 }
 
 // Allowed reports whether role r may ever do act (somewhere).

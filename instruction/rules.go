@@ -112,6 +112,8 @@ func Summarise(st []Standing) Summary {
 // "批示 answered on time" (DESIGN.md §4).
 type Fact struct {
 	InstructionID int64
+	Writer        string // who wrote it
+	Content       string
 	UnitID        int64
 	UnitName      string
 	UnitPath      string

@@ -687,7 +687,7 @@ func Escalations(ctx context.Context, q db.Querier, today time.Time, cal worktim
 // 批示 whose deadline falls between from and to (calendar days, both
 // included), with when it first answered; Tally judges them.
 func Facts(ctx context.Context, q db.Querier, from, to time.Time) ([]Fact, error) {
-	rows, err := q.QueryContext(ctx, `SELECT i.id, u.id, u.name, u.path, i.deadline, iu.first_answered_at, i.closed_at
+	rows, err := q.QueryContext(ctx, `SELECT i.id, i.writer_name, i.content, u.id, u.name, u.path, i.deadline, iu.first_answered_at, i.closed_at
 		FROM instruction_units iu JOIN instructions i ON i.id = iu.instruction_id JOIN units u ON u.id = iu.unit_id
 		WHERE i.deadline >= $1 AND i.deadline <= $2 ORDER BY u.path, i.deadline, i.id`,
 		project.FormatDate(from), project.FormatDate(to))
@@ -699,7 +699,7 @@ func Facts(ctx context.Context, q db.Querier, from, to time.Time) ([]Fact, error
 	for rows.Next() {
 		var f Fact
 		var deadline string
-		if err := rows.Scan(&f.InstructionID, &f.UnitID, &f.UnitName, &f.UnitPath, &deadline,
+		if err := rows.Scan(&f.InstructionID, &f.Writer, &f.Content, &f.UnitID, &f.UnitName, &f.UnitPath, &deadline,
 			(*db.Time)(&f.AnsweredAt), (*db.Time)(&f.ClosedAt)); err != nil {
 			return nil, err
 		}
