@@ -99,7 +99,10 @@ func TestBulletin_DraftEditIssueCorrect(t *testing.T) {
 	}
 
 	// One draft per span.
-	err := e.tx(t, func(tx *db.Tx) error { _, err := bulletin.Create(e.ctx, tx, office, e.town.ID, q3, e.today); return err })
+	err := e.tx(t, func(tx *db.Tx) error {
+		_, err := bulletin.Create(e.ctx, tx, office, e.town.ID, q3, e.today)
+		return err
+	})
 	if apperr.KindOf(err) != apperr.Conflict {
 		t.Errorf("second draft: %v", err)
 	}
@@ -252,7 +255,10 @@ func TestBulletin_WhoMayDraft(t *testing.T) {
 	e := seededTown(t)
 	q3, _ := bulletin.ParseSpan("2026-Q3")
 	for _, role := range []auth.Role{auth.Leader, auth.Viewer, auth.Staff, auth.SysAdmin} {
-		err := e.tx(t, func(tx *db.Tx) error { _, err := bulletin.Create(e.ctx, tx, e.actor(role, ""), e.town.ID, q3, e.today); return err })
+		err := e.tx(t, func(tx *db.Tx) error {
+			_, err := bulletin.Create(e.ctx, tx, e.actor(role, ""), e.town.ID, q3, e.today)
+			return err
+		})
 		if apperr.KindOf(err) != apperr.Forbidden {
 			t.Errorf("%s drafts: %v", role, err)
 		}
