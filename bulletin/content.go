@@ -166,7 +166,9 @@ func (e Edit) apply(c *Content) error {
 		bad = append(bad, fmt.Sprintf("标题最长 100 个字，现有 %d 个字", n))
 	}
 	if len(e.Headings) != len(c.Sections) || len(e.Paragraphs) != len(c.Sections) {
-		return fmt.Errorf("bulletin: the edit has %d/%d sections, the draft %d", len(e.Headings), len(e.Paragraphs), len(c.Sections))
+		// The draft was regenerated (or the form tampered with) since the
+		// form was opened: its sections no longer line up.
+		return apperr.Conflictf("草稿的结构已变化（可能已重新生成），请刷新后再改")
 	}
 	sections := make([]Section, len(c.Sections))
 	copy(sections, c.Sections)
@@ -207,3 +209,15 @@ func splitParagraphs(s string) []string {
 
 // ParagraphText is a section's paragraphs as the edit form shows them.
 func (s Section) ParagraphText() string { return strings.Join(s.Paragraphs, "\n") }
+
+var subNumbers = []string{"一", "二", "三", "四", "五", "六", "七", "八", "九", "十"}
+
+// TableHeading is the numbered heading a section's i-th table stands
+// under: （一）红灯项目. The print page and the Word document both use it.
+func (s Section) TableHeading(i int) string {
+	n := strconv.Itoa(i + 1)
+	if i < len(subNumbers) {
+		n = subNumbers[i]
+	}
+	return "（" + n + "）" + s.Tables[i].Caption
+}

@@ -33,15 +33,15 @@ func LoadWeights(ctx context.Context, q db.Querier) (Weights, error) {
 		return w, fmt.Errorf("bulletin.LoadWeights: %w", err)
 	}
 	for _, p := range Parts {
-		if v, ok := stored[p.key()]; ok {
+		if v, ok := stored[p.Key()]; ok {
 			w[p] = v
 		}
 	}
 	return w, nil
 }
 
-// key names a part in the stored settings (stable, unlike its position).
-func (p Part) key() string {
+// Key names a part in the stored settings (stable, unlike its position).
+func (p Part) Key() string {
 	return [...]string{"milestones", "investment", "reports", "problems", "instructions"}[p]
 }
 
@@ -69,7 +69,7 @@ func ParseWeights(typed [5]string) (Weights, error) {
 		s := strings.TrimSpace(typed[p])
 		v, err := strconv.Atoi(s)
 		if err != nil || v < 0 || v > 100 {
-			f.Add("w_"+p.key(), p.Label()+"的权重应为 0 到 100 的整数")
+			f.Add("w_"+p.Key(), p.Label()+"的权重应为 0 到 100 的整数")
 			continue
 		}
 		w[p] = float64(v)
@@ -96,7 +96,7 @@ func SaveWeights(ctx context.Context, tx *db.Tx, by auth.Actor, w Weights) error
 	}
 	stored := map[string]float64{}
 	for _, p := range Parts {
-		stored[p.key()] = w[p]
+		stored[p.Key()] = w[p]
 	}
 	raw, _ := json.Marshal(stored)
 	if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at, updated_by) VALUES ($1, $2, $3, $4)

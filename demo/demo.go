@@ -311,6 +311,9 @@ func seed(ctx context.Context, tx *db.Tx) error {
 	if err := seedProblems(ctx, tx, sys, units); err != nil {
 		return err
 	}
+	if err := seedBulletins(ctx, tx, sys, town); err != nil {
+		return err
+	}
 	// The demo's administrators share a published password; a mandatory
 	// second factor would lock every visitor out of the admin pages.
 	if err := account.SetDemoSecurity(ctx, tx, sys); err != nil {

@@ -99,6 +99,7 @@ func navFor(a auth.Actor) []NavItem {
 	add(auth.ViewProject, NavItem{"projects", "项目台账", "/projects", "projects"})
 	add(auth.ViewReport, NavItem{"reports", "月报调度", "/reports", "calendar"})
 	add(auth.ViewReport, NavItem{"meetings", "调度会", "/meetings", "people"})
+	add(auth.ReadBulletin, NavItem{"bulletins", "季度通报", "/bulletins", "bulletin"})
 	add(auth.ViewProblem, NavItem{"problems", "问题督办", "/problems", "audit"})
 	add(auth.ViewInstr, NavItem{"instructions", "领导批示", "/instructions", "audit"})
 	add(auth.ProjectRules, NavItem{"project-settings", "项目设置", "/settings/projects", "sliders"})

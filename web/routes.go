@@ -76,6 +76,22 @@ func (s *Server) routes() http.Handler {
 	private.Handle("POST /reports/{id}/return", s.h(s.reportReturn))
 	private.Handle("GET /reports/{id}/photos/{name}", s.h(s.reportPhoto))
 
+	// 一季一通报: bulletins drafted from the frozen months, edited, issued
+	// and handed out as print, Word and Excel (web/bulletin.go).
+	private.Handle("GET /bulletins", s.h(s.bulletinList))
+	private.Handle("POST /bulletins", s.h(s.bulletinCreate))
+	private.Handle("POST /bulletins/weights", s.h(s.bulletinWeights))
+	private.Handle("GET /bulletins/{id}", s.h(s.bulletinShow))
+	private.Handle("GET /bulletins/{id}/print", s.h(s.bulletinPrint))
+	private.Handle("GET /bulletins/{id}/docx", s.h(s.bulletinFile("docx")))
+	private.Handle("GET /bulletins/{id}/xlsx", s.h(s.bulletinFile("xlsx")))
+	private.Handle("GET /bulletins/{id}/edit", s.h(s.bulletinEditForm))
+	private.Handle("POST /bulletins/{id}/edit", s.h(s.bulletinEditSave))
+	private.Handle("POST /bulletins/{id}/regenerate", s.h(s.bulletinRegenerate))
+	private.Handle("POST /bulletins/{id}/issue", s.h(s.bulletinIssue))
+	private.Handle("POST /bulletins/{id}/correct", s.h(s.bulletinCorrect))
+	private.Handle("POST /bulletins/{id}/delete", s.h(s.bulletinDelete))
+
 	// Dispatch meetings, their agenda, decisions and 纪要 (web/meeting.go).
 	private.Handle("GET /meetings", s.h(s.meetingList))
 	private.Handle("POST /meetings", s.h(s.meetingCreate))
