@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"guatu/apperr"
@@ -417,11 +418,12 @@ type minutesAssign struct {
 	Problem  assignedWork
 }
 
-// meetingMinutes is the 纪要, laid out to print on A4.
-func (s *Server) meetingMinutes(w http.ResponseWriter, r *http.Request) error {
+// minutesData is the 纪要 of the meeting in the path: the page prints it on
+// A4 and meetingMinutesDocx writes it as Word, both from this.
+func (s *Server) minutesData(r *http.Request) (minutesPage, error) {
 	pg, err := s.meetingData(r)
 	if err != nil {
-		return err
+		return minutesPage{}, err
 	}
 	mp := minutesPage{Base: pg.Base, M: pg.M, Agenda: pg.Agenda}
 	mp.Title = pg.M.Title + "纪要"
@@ -441,9 +443,133 @@ func (s *Server) meetingMinutes(w http.ResponseWriter, r *http.Request) error {
 		}
 		work, err := s.assignedWork(r, d.ProblemID)
 		if err != nil {
-			return err
+			return minutesPage{}, err
 		}
 		mp.Assigns = append(mp.Assigns, minutesAssign{Decision: d, Problem: work})
 	}
+	return mp, nil
+}
+
+// meetingMinutes is the 纪要, laid out to print on A4.
+func (s *Server) meetingMinutes(w http.ResponseWriter, r *http.Request) error {
+	mp, err := s.minutesData(r)
+	if err != nil {
+		return err
+	}
 	return s.render(w, r, http.StatusOK, "meeting_minutes", mp)
+}
+
+// The wording of the 纪要 is written here once, for the printed page and the
+// Word file alike.
+
+// minutesLine is one line of the 纪要's header: 时间, 地点, 出席 ….
+type minutesLine struct{ Label, Text string }
+
+// Meta lists the header lines, leaving out those with nothing recorded
+// (出席 always shows, as "—" when nobody is recorded).
+func (mp minutesPage) Meta() []minutesLine {
+	names := func(list []meeting.Attendee, aside func(meeting.Attendee) string) string {
+		parts := make([]string, len(list))
+		for i, a := range list {
+			parts[i] = a.Name
+			if x := aside(a); x != "" {
+				parts[i] += "（" + x + "）"
+			}
+		}
+		return strings.Join(parts, "、")
+	}
+	m := mp.M
+	lines := []minutesLine{{"时　间", m.HeldOn.Format("2006年1月2日")}}
+	if m.Place != "" {
+		lines = append(lines, minutesLine{"地　点", m.Place})
+	}
+	if m.Host != "" {
+		lines = append(lines, minutesLine{"主持人", m.Host})
+	}
+	present := names(mp.Present, func(a meeting.Attendee) string { return a.UnitName })
+	if present == "" {
+		present = "—"
+	}
+	lines = append(lines, minutesLine{"出　席", present})
+	if len(mp.Leave) > 0 {
+		lines = append(lines, minutesLine{"请　假", names(mp.Leave, func(a meeting.Attendee) string { return a.Note })})
+	}
+	if len(mp.Absent) > 0 {
+		lines = append(lines, minutesLine{"缺　席", names(mp.Absent, func(meeting.Attendee) string { return "" })})
+	}
+	if m.Recorder != "" {
+		lines = append(lines, minutesLine{"记　录", m.Recorder})
+	}
+	return lines
+}
+
+// Opening is the sentence that opens the 纪要.
+func (mp minutesPage) Opening() string {
+	m := mp.M
+	return fmt.Sprintf("%s，%s召开%s，听取%s重点项目推进情况汇报，研究解决项目推进中的困难和问题。现纪要如下：",
+		m.HeldOn.Format("1月2日"), m.UnitName, m.Title, m.Period.Label())
+}
+
+// Progress is the paragraph on the month's figures: reports, investment
+// against the plan and the time, lights, and the red projects by name.
+func (mp minutesPage) Progress() string {
+	ag := mp.Agenda
+	var b strings.Builder
+	t := ag.Board.Total
+	fmt.Fprintf(&b, "本月应报月报 %d 份，按时报送 %d 份、逾期报送 %d 份、逾期未报 %d 份。", t.Due, t.OnTime, t.Late, t.Missing)
+	if ag.HasPlan {
+		fmt.Fprintf(&b, "实施库项目年度计划投资 %s 万元，已完成 %s 万元，完成率 %.1f%%，时序进度 %.1f%%。",
+			project.Wan(ag.Planned), project.Wan(ag.Completed), ag.Completion, ag.TimeProgress)
+	}
+	fmt.Fprintf(&b, "亮红灯项目 %d 个、黄灯 %d 个、绿灯 %d 个", ag.Counts["red"], ag.Counts["yellow"], ag.Counts["green"])
+	if ag.HasPrev {
+		fmt.Fprintf(&b, "（上月分别为 %d、%d、%d 个）", ag.PrevCounts["red"], ag.PrevCounts["yellow"], ag.PrevCounts["green"])
+	}
+	b.WriteString("。")
+	if len(ag.Red) > 0 {
+		names := make([]string, len(ag.Red))
+		for i, x := range ag.Red {
+			names[i] = x.P.Name
+		}
+		b.WriteString("红灯项目：" + strings.Join(names, "、") + "。")
+	}
+	return b.String()
+}
+
+// DecisionLines are the decisions, each after the name of its item.
+func (mp minutesPage) DecisionLines() []string {
+	out := make([]string, len(mp.M.Decisions))
+	for i, d := range mp.M.Decisions {
+		out[i] = d.Text
+		if d.ItemName != "" {
+			out[i] = d.ItemName + "：" + d.Text
+		}
+	}
+	return out
+}
+
+// AssignHeader is the header of the table of 交办.
+func (minutesPage) AssignHeader() []string {
+	return []string{"序号", "交办事项", "承办单位", "分管领导", "办结时限"}
+}
+
+// AssignRows are the rows of the table of 交办, one a 交办.
+func (mp minutesPage) AssignRows() [][]string {
+	rows := make([][]string, len(mp.Assigns))
+	for i, x := range mp.Assigns {
+		title, leader := x.Problem.Title, x.Problem.LeaderName
+		if title == "" {
+			title = x.Decision.Text
+		}
+		if leader == "" {
+			leader = "—"
+		}
+		rows[i] = []string{strconv.Itoa(i + 1), title, x.Problem.UnitName, leader, project.FormatDate(x.Problem.Due)}
+	}
+	return rows
+}
+
+// AssignNote follows the table of 交办.
+func (minutesPage) AssignNote() string {
+	return "请各承办单位按时限办理，在“问题督办”中签收、反馈进展；逾期未办结的，按规定提请分管领导、主要领导督办。"
 }

@@ -42,6 +42,7 @@ func meetingMatrixRoutes() []route {
 		}},
 		{method: "GET", path: "/meetings/{id}", allowed: rptViews, scoped: true, pathFor: at("")},
 		{method: "GET", path: "/meetings/{id}/minutes", allowed: rptViews, scoped: true, pathFor: at("/minutes")},
+		{method: "GET", path: "/meetings/{id}/minutes.docx", allowed: rptViews, scoped: true, pathFor: at("/minutes.docx")},
 		{method: "POST", path: "/meetings/{id}", allowed: rptReviews, scoped: true, pathFor: at(""), form: func(*matrix, target) url.Values {
 			return url.Values{"period": {"2026-03"}, "held_on": {"2026-03-29"}, "place": {"会议室"}}
 		}},

@@ -101,6 +101,7 @@ func (s *Server) routes() http.Handler {
 	private.Handle("POST /meetings/{id}/decisions", s.h(s.meetingDecide))
 	private.Handle("POST /meetings/{id}/decisions/{did}/delete", s.h(s.meetingDecisionDelete))
 	private.Handle("GET /meetings/{id}/minutes", s.h(s.meetingMinutes))
+	private.Handle("GET /meetings/{id}/minutes.docx", s.h(s.meetingMinutesDocx))
 
 	// Problems (堵点、难点) from 交办 to 销号 (web/problem.go).
 	private.Handle("GET /problems", s.h(s.problemList))
