@@ -1,12 +1,8 @@
 package web_test
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
-	"encoding/xml"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -217,38 +213,6 @@ func TestBulletin_DraftEditIssueDownload(t *testing.T) {
 	if p := sup.Get(t, "/bulletins/"+id+"/print"); !p.Contains("— ") && !strings.Contains(p.Body, `class="gongwen`) {
 		t.Errorf("print page: %.300s", p.Text())
 	}
-}
-
-// docxText is the text of word/document.xml, checked to be well-formed.
-func docxText(t *testing.T, data []byte) string {
-	t.Helper()
-	z, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range z.File {
-		if f.Name != "word/document.xml" {
-			continue
-		}
-		r, _ := f.Open()
-		raw, _ := io.ReadAll(r)
-		dec := xml.NewDecoder(bytes.NewReader(raw))
-		var text strings.Builder
-		for {
-			tok, err := dec.Token()
-			if err == io.EOF {
-				return text.String()
-			}
-			if err != nil {
-				t.Fatalf("document.xml: %v", err)
-			}
-			if cd, ok := tok.(xml.CharData); ok {
-				text.Write(cd)
-			}
-		}
-	}
-	t.Fatal("no word/document.xml")
-	return ""
 }
 
 // A village reads its town's issued bulletins, never a draft, never
