@@ -216,31 +216,36 @@ func DefaultWeights() Weights { return Weights{30, 30, 20, 10, 10} }
 // Facts are what a unit did over a span, counted from the frozen monthly
 // data and the records of problems and 批示.
 type Facts struct {
-	UnitID   int64
-	UnitName string
+	UnitID   int64  `json:"unit_id"`
+	UnitName string `json:"unit_name"`
 	// Milestones of the unit's projects planned within the span, and how
 	// many of them were reached by their planned day.
-	MilestonesDue, MilestonesOnTime int
+	MilestonesDue    int `json:"milestones_due"`
+	MilestonesOnTime int `json:"milestones_on_time"`
 	// The unit's projects' annual plan and what was completed of it by the
 	// span's end, in yuan, and the 时序进度 (percent) of the span's end.
-	Planned, Completed int64
-	TimeProgress       float64
+	Planned      int64   `json:"planned"`
+	Completed    int64   `json:"completed"`
+	TimeProgress float64 `json:"time_progress"`
 	// Monthly reports owed in the span and how many came in on time.
-	ReportsDue, ReportsOnTime int
+	ReportsDue    int `json:"reports_due"`
+	ReportsOnTime int `json:"reports_on_time"`
 	// Problems whose deadline fell in the span (or that were closed in it)
 	// and how many were closed by their deadline.
-	ProblemsDue, ProblemsOnTime int
+	ProblemsDue    int `json:"problems_due"`
+	ProblemsOnTime int `json:"problems_on_time"`
 	// 批示 whose feedback deadline fell in the span and how many the unit
 	// answered by it.
-	InstructionsDue, InstructionsOnTime int
+	InstructionsDue    int `json:"instructions_due"`
+	InstructionsOnTime int `json:"instructions_on_time"`
 }
 
 // Rate is one part's figure for a unit: a percentage, and whether the unit
 // had anything to measure (a unit with no milestone due has no milestone
 // rate; it is neither rewarded nor punished for it).
 type Rate struct {
-	Percent float64
-	Has     bool
+	Percent float64 `json:"percent"`
+	Has     bool    `json:"has"`
 }
 
 func ratio(done, due int) Rate {
@@ -270,12 +275,12 @@ func (f Facts) Rates() [partCount]Rate {
 // Score is a unit's line in the ranking.
 type Score struct {
 	Facts
-	Rates  [partCount]Rate
-	Score  float64 // 0–100, one decimal as shown
-	Scored bool    // false when the unit had nothing to measure: listed after the ranked, without a rank
-	Rank   int     // 1 is first; 0 when not scored
+	Rates  [partCount]Rate `json:"rates"`  // in the order of Parts
+	Score  float64         `json:"score"`  // 0–100, one decimal as shown
+	Scored bool            `json:"scored"` // false when the unit had nothing to measure: listed after the ranked, without a rank
+	Rank   int             `json:"rank"`   // 1 is first; 0 when not scored
 	// PrevRank is the unit's rank in the previous bulletin (0 when it had none).
-	PrevRank int
+	PrevRank int `json:"prev_rank"`
 }
 
 // Change is the change of rank since the previous bulletin: ↑2, ↓1, – (the

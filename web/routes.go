@@ -226,6 +226,8 @@ func (s *Server) apiRoutes() *apiMux {
 	api.handle("POST", "/api/v1/problems/{id}/{action}", s.apiProblemAction)
 
 	// Instructions (批示).
+	api.handle("GET", "/api/v1/bulletins", s.apiBulletinList)
+	api.handle("GET", "/api/v1/bulletins/{id}", s.apiBulletinGet)
 	api.handle("GET", "/api/v1/instructions", s.apiInstructionList)
 	api.handle("POST", "/api/v1/instructions", s.apiInstructionCreate)
 	api.handle("GET", "/api/v1/instructions/{id}", s.apiInstructionGet)
