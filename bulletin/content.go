@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"guatu/apperr"
+	"guatu/report"
 	"strconv"
 	"strings"
 )
@@ -38,6 +39,27 @@ type Table struct {
 	Rows    [][]Cell  `json:"rows"`
 	// Empty is what the bulletin says instead of a table without rows.
 	Empty string `json:"empty,omitempty"`
+}
+
+// ColumnPercents are the table's relative widths as percentages of the
+// page width (for the print page's <col> elements).
+func (t Table) ColumnPercents() []float64 {
+	var sum float64
+	for i := range t.Header {
+		sum += t.width(i)
+	}
+	out := make([]float64, len(t.Header))
+	for i := range out {
+		out[i] = round1(t.width(i) * 100 / sum)
+	}
+	return out
+}
+
+func (t Table) width(i int) float64 {
+	if i < len(t.Widths) && t.Widths[i] > 0 {
+		return t.Widths[i]
+	}
+	return 1
 }
 
 // Texts are the table's rows as the cells' texts (for the print page and
@@ -128,6 +150,15 @@ type Figures struct {
 	PrevThrough string      `json:"prev_through,omitempty"`
 	Weights     Weights     `json:"weights"`
 	Ranking     []Score     `json:"ranking"`
+}
+
+// ThroughLabel is the last closed month in Chinese: 2026年9月.
+func (f Figures) ThroughLabel() string {
+	p, err := report.ParsePeriod(f.Through)
+	if err != nil {
+		return f.Through
+	}
+	return p.Label()
 }
 
 // StageCount is how many projects were in a stage.

@@ -225,9 +225,17 @@ func compose(src *source) Content {
 	}
 	asAt := fmt.Sprintf("截至%d月底", int(through.Month))
 
+	// A list with nothing in it is said in the section's prose ("无逾期未
+	// 办结问题"), so it gets no table and no heading of its own.
 	add := func(key, heading string, paras []string, tables ...Table) {
 		n := sectionNumbers[len(c.Sections)]
-		c.Sections = append(c.Sections, Section{Key: key, Heading: n + "、" + heading, Paragraphs: paras, Tables: tables})
+		sec := Section{Key: key, Heading: n + "、" + heading, Paragraphs: paras}
+		for _, t := range tables {
+			if len(t.Rows) > 0 {
+				sec.Tables = append(sec.Tables, t)
+			}
+		}
+		c.Sections = append(c.Sections, sec)
 	}
 
 	// 一、总体情况
@@ -405,11 +413,10 @@ func (src *source) rankingTable(f Figures) Table {
 		Header: []string{"排名", "单位", "节点按期率(%)", "投资进度(%)", "月报按时率(%)", "问题销号率(%)", "批示反馈率(%)", "综合得分", "名次变化"},
 		Widths: []float64{3, 9, 5, 5, 5, 5, 5, 4, 4}}
 	for _, s := range f.Ranking {
-		rank := text("—")
-		if s.Scored {
-			rank = count(s.Rank)
+		if !s.Scored {
+			continue // nothing to measure this span: not ranked, and not listed as if it were
 		}
-		row := []Cell{rank, text(s.UnitName)}
+		row := []Cell{count(s.Rank), text(s.UnitName)}
 		for _, r := range s.Rates {
 			row = append(row, decimal(r.Percent, r.Has))
 		}

@@ -46,6 +46,7 @@ type apiBulletinJSON struct {
 			Through string `json:"through"`
 			Ranking []struct {
 				UnitName string  `json:"unit_name"`
+				Scored   bool    `json:"scored"`
 				Rank     int     `json:"rank"`
 				Score    float64 `json:"score"`
 			} `json:"ranking"`
@@ -90,7 +91,13 @@ func TestAPI_Bulletins(t *testing.T) {
 		t.Fatalf("issued: %+v", one)
 	}
 	rk := one.Content.Sections[1].Tables[0]
-	if rk.Key != "ranking" || len(one.Content.Figures.Ranking) == 0 || len(rk.Rows) != len(one.Content.Figures.Ranking) {
+	scored := 0
+	for _, s := range one.Content.Figures.Ranking {
+		if s.Scored {
+			scored++
+		}
+	}
+	if rk.Key != "ranking" || scored == 0 || len(rk.Rows) != scored {
 		t.Fatalf("ranking: %+v", one.Content.Sections[1])
 	}
 	if first := rk.Rows[0]; first[0].T != "1" || first[0].N == nil || *first[0].N != 1 {
