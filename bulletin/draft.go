@@ -554,22 +554,20 @@ func (src *source) overdueTable() Table {
 func (src *source) lateReportTable() Table {
 	t := Table{Key: "late_reports", Caption: "月报迟报、漏报情况", Header: []string{"序号", "单位", "应报", "迟报", "漏报", "按时率(%)"},
 		Widths: []float64{2, 10, 3, 3, 3, 4}, Empty: "各单位月报均按时报送。"}
-	i := 0
-	for _, f := range src.collected.Units {
-		late, missing := 0, 0
-		for _, m := range src.months {
-			for _, l := range m {
-				if l.UnitID != f.UnitID {
-					continue
-				}
-				switch l.Standing {
-				case report.Late:
-					late++
-				case report.Missing:
-					missing++
-				}
+	late, missing := map[int64]int{}, map[int64]int{} // by unit, counted in one pass
+	for _, m := range src.months {
+		for _, l := range m {
+			switch l.Standing {
+			case report.Late:
+				late[l.UnitID]++
+			case report.Missing:
+				missing[l.UnitID]++
 			}
 		}
+	}
+	i := 0
+	for _, f := range src.collected.Units {
+		late, missing := late[f.UnitID], missing[f.UnitID]
 		if late+missing == 0 {
 			continue
 		}
