@@ -2,9 +2,6 @@ package bulletin
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -20,16 +17,8 @@ const weightsKey = "bulletin.weights"
 // LoadWeights returns the scoring weights from settings, or the defaults.
 func LoadWeights(ctx context.Context, q db.Querier) (Weights, error) {
 	w := DefaultWeights()
-	var raw string
-	err := q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = $1`, weightsKey).Scan(&raw)
-	if errors.Is(err, sql.ErrNoRows) {
-		return w, nil
-	}
-	if err != nil {
-		return w, fmt.Errorf("bulletin.LoadWeights: %w", err)
-	}
 	var stored map[string]float64
-	if err := json.Unmarshal([]byte(raw), &stored); err != nil {
+	if _, err := db.LoadSetting(ctx, q, weightsKey, &stored); err != nil {
 		return w, fmt.Errorf("bulletin.LoadWeights: %w", err)
 	}
 	for _, p := range Parts {
@@ -98,10 +87,7 @@ func SaveWeights(ctx context.Context, tx *db.Tx, by auth.Actor, w Weights) error
 	for _, p := range Parts {
 		stored[p.Key()] = w[p]
 	}
-	raw, _ := json.Marshal(stored)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at, updated_by) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-		weightsKey, string(raw), db.Time(tx.Now()), by.UserID); err != nil {
+	if err := db.SaveSetting(ctx, tx, weightsKey, stored, by.UserID); err != nil {
 		return fmt.Errorf("bulletin.SaveWeights: %w", err)
 	}
 	label := func(w Weights) map[string]float64 {

@@ -20,15 +20,7 @@ const rulesKey = "project.rules"
 // LoadRules returns the stored thresholds, or the defaults where none are stored.
 func LoadRules(ctx context.Context, q db.Querier) (Rules, error) {
 	r := DefaultRules()
-	var raw string
-	err := q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = $1`, rulesKey).Scan(&raw)
-	if errors.Is(err, sql.ErrNoRows) {
-		return r, nil
-	}
-	if err != nil {
-		return r, fmt.Errorf("project.LoadRules: %w", err)
-	}
-	if err := json.Unmarshal([]byte(raw), &r); err != nil {
+	if _, err := db.LoadSetting(ctx, q, rulesKey, &r); err != nil {
 		return DefaultRules(), fmt.Errorf("project.LoadRules: %w", err)
 	}
 	return r, nil
@@ -56,13 +48,7 @@ func SaveRules(ctx context.Context, tx *db.Tx, by auth.Actor, in RulesInput) (Ru
 	if err != nil {
 		return r, err
 	}
-	raw, err := json.Marshal(r)
-	if err != nil {
-		return r, err
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at, updated_by) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-		rulesKey, string(raw), db.Time(tx.Now()), by.UserID); err != nil {
+	if err := db.SaveSetting(ctx, tx, rulesKey, r, by.UserID); err != nil {
 		return r, fmt.Errorf("project.SaveRules: %w", err)
 	}
 	return r, audit.Record(ctx, tx, audit.Entry{Actor: by, Action: audit.SettingsChanged, ObjectType: "settings",

@@ -22,15 +22,7 @@ const configKey = "report.rules"
 // LoadConfig returns the stored cycle settings, or the defaults.
 func LoadConfig(ctx context.Context, q db.Querier) (Config, error) {
 	c := DefaultConfig()
-	var raw string
-	err := q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = $1`, configKey).Scan(&raw)
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, nil
-	}
-	if err != nil {
-		return c, fmt.Errorf("report.LoadConfig: %w", err)
-	}
-	if err := json.Unmarshal([]byte(raw), &c); err != nil {
+	if _, err := db.LoadSetting(ctx, q, configKey, &c); err != nil {
 		return DefaultConfig(), fmt.Errorf("report.LoadConfig: %w", err)
 	}
 	return c, nil
@@ -64,10 +56,7 @@ func SaveConfig(ctx context.Context, tx *db.Tx, by auth.Actor, in ConfigInput) (
 	if err != nil {
 		return c, err
 	}
-	raw, _ := json.Marshal(c)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at, updated_by) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-		configKey, string(raw), db.Time(tx.Now()), by.UserID); err != nil {
+	if err := db.SaveSetting(ctx, tx, configKey, c, by.UserID); err != nil {
 		return c, fmt.Errorf("report.SaveConfig: %w", err)
 	}
 	label := func(c Config) map[string]any {
