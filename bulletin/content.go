@@ -99,27 +99,6 @@ func decimal(v float64, ok bool) Cell {
 	return Cell{Text: strconv.FormatFloat(r, 'f', 1, 64), Num: &r, Format: "0.0"}
 }
 
-// wan is money in 万元 with two decimals.
-func wan(yuan int64) Cell {
-	v := float64(yuan) / 10000
-	cents := (yuan + 50) / 100
-	if yuan < 0 {
-		cents = (yuan - 50) / 100
-	}
-	t := fmt.Sprintf("%d.%02d", cents/100, abs(cents%100))
-	if yuan < 0 && cents/100 == 0 {
-		t = "-" + t
-	}
-	return Cell{Text: t, Num: &v, Format: "0.00"}
-}
-
-func abs(n int64) int64 {
-	if n < 0 {
-		return -n
-	}
-	return n
-}
-
 func round1(v float64) float64 {
 	if v < 0 {
 		return -float64(int64(-v*10+0.5)) / 10
