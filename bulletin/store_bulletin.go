@@ -118,7 +118,8 @@ func CanWrite(by auth.Actor, unitPath string) bool {
 const bulletinColumns = `b.id, b.unit_id, u.name, u.path, b.span, b.state, b.title, b.content, COALESCE(b.replaces_id, 0),
 	COALESCE(r.number, ''), b.number_prefix, b.number_year, b.number_seq, b.number, b.issuer, b.signer, b.issued_on,
 	b.issued_at, b.hash, b.version, b.created_at, b.created_name, b.updated_at, b.updated_name,
-	COALESCE((SELECT MAX(c.id) FROM bulletins c WHERE c.replaces_id = b.id AND c.state = 'issued'), 0)`
+	COALESCE((SELECT MAX(c.id) FROM bulletins c WHERE c.replaces_id = b.id AND c.state = 'issued'), 0),
+	COALESCE((SELECT c.number FROM bulletins c WHERE c.replaces_id = b.id AND c.state = 'issued' ORDER BY c.id DESC LIMIT 1), '')`
 
 const bulletinFrom = ` FROM bulletins b JOIN units u ON u.id = b.unit_id LEFT JOIN bulletins r ON r.id = b.replaces_id`
 
@@ -126,10 +127,11 @@ func scanBulletin(s interface{ Scan(...any) error }, withContent bool) (*Bulleti
 	var b Bulletin
 	var span, state string
 	var replacedBy int64
+	var replacedNumber string
 	err := s.Scan(&b.ID, &b.UnitID, &b.UnitName, &b.UnitPath, &span, &state, &b.Title, &b.raw, &b.ReplacesID,
 		&b.ReplacesNumber, &b.NumberPrefix, &b.NumberYear, &b.NumberSeq, &b.Number, &b.Issuer, &b.Signer, (*db.Date)(&b.IssuedOn),
 		(*db.Time)(&b.IssuedAt), &b.Hash, &b.Version, (*db.Time)(&b.CreatedAt), &b.CreatedName, (*db.Time)(&b.UpdatedAt), &b.UpdatedName,
-		&replacedBy)
+		&replacedBy, &replacedNumber)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +140,7 @@ func scanBulletin(s interface{ Scan(...any) error }, withContent bool) (*Bulleti
 		return nil, fmt.Errorf("bulletin %d: span %q", b.ID, span)
 	}
 	if replacedBy != 0 {
-		b.ReplacedBy = &Ref{ID: replacedBy}
+		b.ReplacedBy = &Ref{ID: replacedBy, Number: replacedNumber}
 	}
 	b.Intact = b.State != Issued || b.Hash == b.digest()
 	if withContent {
@@ -173,11 +175,6 @@ func Get(ctx context.Context, q db.Querier, id int64) (*Bulletin, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("bulletin.Get %d: %w", id, err)
-	}
-	if b.ReplacedBy != nil {
-		if err := q.QueryRowContext(ctx, `SELECT number FROM bulletins WHERE id = $1`, b.ReplacedBy.ID).Scan(&b.ReplacedBy.Number); err != nil {
-			return nil, fmt.Errorf("bulletin.Get %d: %w", id, err)
-		}
 	}
 	return b, nil
 }

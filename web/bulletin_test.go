@@ -119,7 +119,7 @@ func TestBulletin_DraftEditIssueDownload(t *testing.T) {
 	closeFebruary(t, env, env.Units.Town)
 	sup := env.Login(t, "supervisor")
 
-	// Nothing closed in January's quarter's first month? January is open: refused with the reason.
+	// January is not closed: a bulletin over it is refused, with the reason.
 	res := sup.PostForm(t, "/bulletins", url.Values{"span": {"2026-01"}})
 	if res.Status != http.StatusUnprocessableEntity || !res.Contains("还没有关账的月份") {
 		t.Fatalf("unclosed span: %d %.300s", res.Status, res.Text())
@@ -210,8 +210,9 @@ func TestBulletin_DraftEditIssueDownload(t *testing.T) {
 	if x := sup.Get(t, "/bulletins/"+id+"/xlsx"); x.Status != http.StatusOK || !strings.HasPrefix(x.Body, "PK") {
 		t.Errorf("xlsx: %d", x.Status)
 	}
-	if p := sup.Get(t, "/bulletins/"+id+"/print"); !p.Contains("— ") && !strings.Contains(p.Body, `class="gongwen`) {
-		t.Errorf("print page: %.300s", p.Text())
+	if p := sup.Get(t, "/bulletins/"+id+"/print"); p.Status != http.StatusOK || !strings.Contains(p.Body, `<article class="gongwen">`) ||
+		!p.Contains("X镇督〔2026〕1号") || !p.Contains("第2部分的文字。") || !p.Contains("2026年3月10日印发") {
+		t.Errorf("print page: %d %.300s", p.Status, p.Text())
 	}
 }
 
